@@ -1,0 +1,4 @@
+"""chainrule: backprop, derived, proven, run."""
+
+__version__ = "0.1.0"
+__all__ = ["__version__"]

@@ -1,0 +1,5 @@
+"""Run the command line: ``python -m chainrule``."""
+
+from chainrule.cli import main
+
+raise SystemExit(main())
