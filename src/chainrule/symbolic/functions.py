@@ -30,8 +30,9 @@ class sigma(sp.Function):  # noqa: N801 - SymPy functions are lower case, like s
     def _eval_is_positive(self):
         return True if self.args[0].is_real else None
 
-    def _latex(self, printer) -> str:
-        return r"\sigma\left(%s\right)" % printer._print(self.args[0])
+    def _latex(self, printer, exp=None) -> str:
+        body = r"\sigma\left(%s\right)" % printer._print(self.args[0])
+        return body if exp is None else r"%s^{%s}" % (body, exp)
 
     def _pretty(self, printer):
         from sympy.printing.pretty.stringpict import prettyForm

@@ -1,0 +1,134 @@
+"""What every renderer shares: expression printers, verdict marks and the shape of a route.
+
+The four printers all keep an expression's stored structure (see
+:mod:`chainrule.render.structure`):
+
+- :func:`expr_text`   linear Unicode for terminals: ``σ'(z) = e⁻ᶻ/(1 + e⁻ᶻ)²``
+- :func:`expr_latex`  LaTeX: ``\\frac{dL}{da}``, ``\\ln\\left(a\\right)``, ``e^{-z}``
+- :func:`expr_mathml` one presentation-MathML ``<math>`` element
+- :func:`expr_str`    SymPy's ``str`` syntax, which ``sympy.sympify`` reads back
+
+:func:`route_lines` turns a route into display lines: a step whose ``lhs`` repeats the
+previous step's ``lhs`` is a continuation, shown as ``= after`` under the one before.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+import sympy as sp
+from sympy.printing.str import StrPrinter
+
+from chainrule.errors import InputError
+from chainrule.render.latex_printer import ChainruleLatexPrinter
+from chainrule.render.mathml_printer import mathml
+from chainrule.render.text_printer import UnicodePrinter
+from chainrule.symbolic.model import Derivation, Route, Step, Verdict
+
+__all__ = [
+    "Line",
+    "VERDICT_LABELS",
+    "VERDICT_MARKS",
+    "check_derivations",
+    "expr_latex",
+    "expr_mathml",
+    "expr_str",
+    "expr_text",
+    "has_weak_steps",
+    "route_lines",
+]
+
+#: One-character marks for terminals, Markdown and HTML; a failed step is never quiet.
+VERDICT_MARKS = {
+    Verdict.PROVED: "✓",
+    Verdict.CHECKED_NUMERICALLY: "≈",
+    Verdict.FAILED: "✗ FAILED",
+}
+
+#: Words for the same verdicts, for legends and tooltips.
+VERDICT_LABELS = {
+    Verdict.PROVED: "proved exactly",
+    Verdict.CHECKED_NUMERICALLY: "checked numerically",
+    Verdict.FAILED: "FAILED its check",
+}
+
+
+def expr_text(expr: sp.Basic) -> str:
+    """``expr`` as linear Unicode, as stored: ``-(y ln(a) + (1 - y) ln(1 - a))``."""
+    return UnicodePrinter().doprint(expr)
+
+
+def expr_latex(expr: sp.Basic) -> str:
+    """``expr`` as LaTeX math (no delimiters), as stored."""
+    return ChainruleLatexPrinter().doprint(expr)
+
+
+def expr_mathml(expr: sp.Basic, *, display: bool = False) -> str:
+    """``expr`` as one presentation-MathML ``<math>`` element, as stored."""
+    return mathml(expr, display=display)
+
+
+class _ReadableStrPrinter(StrPrinter):
+    """SymPy's ``str`` syntax; a symbol whose name is no Python identifier (``n^{[l]}``) and
+    every matrix symbol are written as constructor calls, so they read back as what they are."""
+
+    def _print_Symbol(self, expr: sp.Symbol) -> str:
+        return expr.name if expr.name.isidentifier() else f"Symbol({expr.name!r})"
+
+    def _print_MatrixSymbol(self, expr: sp.MatrixSymbol) -> str:
+        rows, cols = (self._print(n) for n in expr.shape)
+        return f"MatrixSymbol({expr.name!r}, {rows}, {cols})"
+
+    def _print_OneMatrix(self, expr: sp.Basic) -> str:
+        return "OneMatrix({}, {})".format(*(self._print(n) for n in expr.shape))
+
+    def _print_ZeroMatrix(self, expr: sp.Basic) -> str:
+        return "ZeroMatrix({}, {})".format(*(self._print(n) for n in expr.shape))
+
+    def _print_Identity(self, expr: sp.Basic) -> str:
+        return f"Identity({self._print(expr.shape[0])})"
+
+
+def expr_str(expr: sp.Basic) -> str:
+    """``expr`` in SymPy syntax, terms in stored order; ``sympy.sympify`` reads it back."""
+    return _ReadableStrPrinter({"order": "none"}).doprint(expr)
+
+
+@dataclass(frozen=True)
+class Line:
+    """One displayed line of a route: ``lhs = step.after``; ``lhs`` None continues the last."""
+
+    lhs: sp.Expr | None
+    step: Step
+
+
+def route_lines(route: Route) -> list[Line]:
+    """The route's steps as display lines, repeated left-hand sides folded into ``= after``."""
+    lines: list[Line] = []
+    previous: sp.Expr | None = None
+    for step in route.steps:
+        repeated = previous is not None and step.lhs == previous
+        lines.append(Line(None if repeated else step.lhs, step))
+        previous = step.lhs
+    return lines
+
+
+def has_weak_steps(derivations: Iterable[Derivation]) -> bool:
+    """True when any step (sub-derivations included) was not proved exactly."""
+    return any(step.verdict is not Verdict.PROVED for d in derivations for step in d.steps())
+
+
+def check_derivations(derivations: object) -> list[Derivation]:
+    """Validate the renderers' one argument: a sequence of :class:`Derivation`."""
+    if isinstance(derivations, Derivation) or not isinstance(derivations, Sequence):
+        raise InputError(
+            "'derivations' must be a sequence of Derivation objects "
+            f"(got {type(derivations).__name__})"
+        )
+    wrong = [type(d).__name__ for d in derivations if not isinstance(d, Derivation)]
+    if wrong:
+        raise InputError(
+            f"'derivations' must contain only Derivation objects (got {', '.join(wrong)})"
+        )
+    return list(derivations)

@@ -1,0 +1,69 @@
+"""The standalone LaTeX document: ASCII only, balanced, and it compiles where pdflatex exists."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+
+import pytest
+
+from chainrule.render import to_latex
+from chainrule.render.tex import ascii_math, text_mode
+
+
+def _unescaped_braces(tex: str) -> tuple[int, int]:
+    plain = re.sub(r"\\[{}]", "", tex.replace("\\\\", ""))
+    return plain.count("{"), plain.count("}")
+
+
+def test_document_frame(all_derivations):
+    tex = to_latex(all_derivations)
+    assert tex.startswith("\\documentclass{article}\n")
+    assert "\\usepackage{amsmath}\n\\usepackage{amssymb}\n" in tex
+    assert tex.endswith("\\end{document}\n")
+    assert tex.isascii()
+
+
+def test_environments_and_braces_balance(all_derivations):
+    tex = to_latex(all_derivations)
+    for env in ("align*", "quote", "itemize", "document"):
+        assert tex.count("\\begin{" + env + "}") == tex.count("\\end{" + env + "}") > 0
+    opened, closed = _unescaped_braces(tex)
+    assert opened == closed
+
+
+def test_key_lines(all_derivations):
+    tex = to_latex(all_derivations)
+    assert "\\section*{[2] d$\\sigma$/dz: the derivative of the sigmoid}" in tex
+    assert (
+        "\\sigma'\\left(z\\right) &= -\\left(1 + e^{-z}\\right)^{-2} \\cdot \\left(-e^{-z}\\right)"
+        " && \\checkmark\\quad \\parbox[t]{0.36\\textwidth}{\\raggedright chain rule: outer "
+        "derivative $\\times$ inner derivative} \\\\"
+    ) in tex
+    assert "\\begin{quote}\n\\textbf{[ln] Side proof: d(ln x)/dx = 1/x}" in tex
+    assert "{\\raggedright so e\\textasciicircum{}u = x}" in tex
+    assert "\\checkmark\\ (\\text{numeric})\\quad \\parbox" in tex
+    assert "{\\raggedright the fraction is $\\sigma$(z) = a; 100\\% sure}" in tex
+    assert "\\section*{[6] dL/db: two ways, by the chain rule \\& by direct computation}" in tex
+    assert "\\item 0 \\textless{} a \\textless{} 1, so both logarithms are defined" in tex
+
+
+def test_unicode_becomes_latex_commands():
+    assert text_mode("σ — 50% of a_1 & {b}") == r"$\sigma$ --- 50\% of a\_1 \& \{b\}"
+    assert ascii_math("σ·x²") == r"\sigma \cdot x^{2}"
+
+
+@pytest.mark.skipif(shutil.which("pdflatex") is None, reason="pdflatex is not installed")
+def test_document_compiles(all_derivations, tmp_path):
+    source = tmp_path / "derivations.tex"
+    source.write_text(to_latex(all_derivations), encoding="ascii")
+    done = subprocess.run(
+        ["pdflatex", "-interaction=nonstopmode", "-halt-on-error", source.name],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stdout[-3000:]
+    assert (tmp_path / "derivations.pdf").stat().st_size > 0
