@@ -1,0 +1,307 @@
+"""A fully connected network that runs exactly the layer equations of the derivations.
+
+Columns are examples; layers are numbered 1..L; ``A[0] = X`` has shape ``(n[0], m)``::
+
+    forward    Z[l] = W[l] A[l-1] + b[l]        A[l] = g[l](Z[l])
+    backward   dZ[L] = A[L] - Y                   dZ[l] = dA[l] * g'(Z[l])
+               dW[l] = (1/m) dZ[l] A[l-1]ᵀ        db[l] = (1/m) Σ_columns dZ[l]
+               dA[l-1] = W[l]ᵀ dZ[l]
+
+Speed: every parameter lives in one contiguous vector (``parameter_vector``) that W1, b1, ...
+are views of, and every gradient in another (``gradient_vector``), so an optimizer updates
+the whole network with one or two array operations. The activations and gradients of each
+batch width m live in a preallocated :class:`~chainrule.numeric.workspace.Workspace`; the
+passes write into it with ``out=`` and allocate nothing.
+
+**The caches returned by** :meth:`Network.forward` **and the gradients returned by**
+:meth:`Network.backward` **are views of those buffers**: the next pass over the same m
+overwrites them. Copy what you want to keep.
+"""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Mapping, Sequence
+
+import numpy as np
+
+from chainrule.errors import InputError
+from chainrule.numeric.activations import Activation, get_activation
+from chainrule.numeric.checks import (
+    as_generator,
+    check_caches,
+    check_dtype,
+    check_input,
+    check_layer_sizes,
+    check_parameters,
+    check_target,
+)
+from chainrule.numeric.init import initialize_parameters
+from chainrule.numeric.losses import Output, get_output
+from chainrule.numeric.optimizers import check_learning_rate
+from chainrule.numeric.workspace import Workspace, WorkspaceCache, packed_parameter_arrays
+
+__all__ = ["Network"]
+
+Array = np.ndarray
+
+
+class Network:
+    """An L-layer network: one hidden activation g for layers 1..L-1, an output layer L.
+
+    Parameters
+    ----------
+    layer_sizes : list of int
+        ``[n0, n1, ..., nL]``: inputs, hidden units per layer, outputs.
+    activation : str or Activation
+        Hidden-layer activation: a name of ``ACTIVATIONS`` or an :class:`Activation`.
+    output : str or Output
+        ``"sigmoid"`` (binary cross-entropy), ``"softmax"`` (categorical cross-entropy) or
+        ``"linear"`` (mean squared error), or an :class:`Output`.
+    init : str
+        ``"zeros"``, ``"random"`` (x0.01), ``"xavier"`` or ``"he"``.
+    dtype : str
+        ``"float64"`` (default) or ``"float32"``; every array of the network has this dtype.
+    seed : int, numpy.random.Generator or None
+        Source of all randomness of this model (initial weights, mini-batch shuffles).
+        None draws fresh entropy.
+    """
+
+    def __init__(
+        self,
+        layer_sizes: Sequence[int],
+        activation: str | Activation = "relu",
+        output: str | Output = "sigmoid",
+        init: str = "he",
+        dtype: str | np.dtype = "float64",
+        seed: int | np.random.Generator | None = None,
+    ) -> None:
+        self.layer_sizes = check_layer_sizes(layer_sizes)
+        self.activation = get_activation(activation)
+        self.output = get_output(output)
+        if self.layer_sizes[-1] < self.output.min_units:
+            raise InputError(
+                f"output {self.output.name!r} needs at least {self.output.min_units} output "
+                f"units (got layer_sizes[-1] = {self.layer_sizes[-1]})"
+            )
+        self.init = init
+        self.dtype = check_dtype(dtype)
+        self.rng = as_generator(seed)
+        self._theta, self._W, self._b = packed_parameter_arrays(self.layer_sizes, self.dtype)
+        self._grad, self._dW, self._db = packed_parameter_arrays(self.layer_sizes, self.dtype)
+        self._step = np.empty_like(self._theta)
+        self._workspaces = WorkspaceCache(self.layer_sizes, self.dtype)
+        self.set_params(initialize_parameters(self.layer_sizes, init, self.rng))
+
+    # ----------------------------------------------------------------- parameters
+    @property
+    def n_layers(self) -> int:
+        """L, the number of layers with parameters."""
+        return len(self.layer_sizes) - 1
+
+    @property
+    def params(self) -> dict[str, Array]:
+        """``{"W1": (n1, n0), "b1": (n1, 1), ...}``: the live arrays (views of the vector)."""
+        named: dict[str, Array] = {}
+        for layer in range(1, self.n_layers + 1):
+            named[f"W{layer}"] = self._W[layer]
+            named[f"b{layer}"] = self._b[layer]
+        return named
+
+    @property
+    def parameter_vector(self) -> Array:
+        """Every parameter in one live 1-D array: W1, b1, W2, b2, ... each in C order."""
+        return self._theta
+
+    @property
+    def gradient_vector(self) -> Array:
+        """The last computed gradients, laid out like :attr:`parameter_vector`."""
+        return self._grad
+
+    def parameter_shapes(self) -> dict[str, tuple[int, int]]:
+        """``{"W1": (n1, n0), "b1": (n1, 1), ...}``."""
+        return {name: value.shape for name, value in self.params.items()}
+
+    def set_params(self, params: Mapping[str, Array]) -> None:
+        """Copy ``params`` (every W[l], b[l], of the right shapes) into the network."""
+        checked = check_parameters(params, self.parameter_shapes())
+        for name, value in self.params.items():
+            np.copyto(value, checked[name], casting="unsafe")
+
+    def copy(self) -> Network:
+        """An independent copy (parameters, random state and all)."""
+        return self.astype(self.dtype)
+
+    def astype(self, dtype: str | np.dtype) -> Network:
+        """A copy of this network with every array cast to ``dtype``."""
+        twin = Network(
+            self.layer_sizes, self.activation, self.output, "zeros", dtype, copy.deepcopy(self.rng)
+        )
+        twin.init = self.init
+        np.copyto(twin._theta, self._theta, casting="unsafe")
+        return twin
+
+    # ----------------------------------------------------------------- public passes
+    def forward(self, X: Array) -> tuple[Array, dict[str, Array]]:
+        """Forward propagation.
+
+        Parameters
+        ----------
+        X : array (n[0], m)
+
+        Returns
+        -------
+        AL : array (n[L], m)
+            The output activations (a view of the workspace buffer).
+        caches : dict
+            ``{"A0": X, "Z1": (n1, m), "A1": (n1, m), ..., "ZL", "AL"}`` (views).
+        """
+        X = check_input(X, self.layer_sizes[0], self.dtype)
+        workspace = self._workspaces.get(X.shape[1])
+        self._forward_into(X, workspace)
+        caches = {"A0": X}
+        for layer in range(1, self.n_layers + 1):
+            caches[f"Z{layer}"] = workspace.Z[layer]
+            caches[f"A{layer}"] = workspace.A[layer]
+        return workspace.A[-1], caches
+
+    def backward(self, Y: Array, caches: Mapping[str, Array]) -> dict[str, Array]:
+        """Backward propagation from the caches of :meth:`forward`.
+
+        Parameters
+        ----------
+        Y : array (n[L], m)
+            Targets: 0/1 (sigmoid), one-hot columns (softmax) or values (linear).
+        caches : dict
+            As returned by :meth:`forward`.
+
+        Returns
+        -------
+        dict
+            ``"dZ1".."dZL"`` (n[l], m), ``"dW1"..`` (n[l], n[l-1]), ``"db1"..`` (n[l], 1),
+            ``"dA0".."dA{L-1}"`` (n[l], m); views of internal buffers.
+        """
+        Z, A = check_caches(caches, self.layer_sizes, self.dtype)
+        m = A[0].shape[1]
+        Y = check_target(Y, self.layer_sizes[-1], m, self.n_layers, self.dtype)
+        workspace = self._workspaces.get(m)
+        self._backward_into(Y, A[0], Z, A, workspace, delta_scale=1.0, input_gradient=True)
+        np.multiply(self._grad, 1.0 / m, out=self._grad)
+        grads: dict[str, Array] = {}
+        for layer in range(1, self.n_layers + 1):
+            grads[f"dZ{layer}"] = workspace.dZ[layer]
+            grads[f"dW{layer}"] = self._dW[layer]
+            grads[f"db{layer}"] = self._db[layer]
+            grads[f"dA{layer - 1}"] = workspace.dA[layer - 1]
+        return grads
+
+    def cost(self, X: Array, Y: Array) -> float:
+        """The mean cost J over the m columns of ``X`` (n[0], m) and ``Y`` (n[L], m)."""
+        X = check_input(X, self.layer_sizes[0], self.dtype)
+        Y = check_target(Y, self.layer_sizes[-1], X.shape[1], self.n_layers, self.dtype)
+        workspace = self._workspaces.get(X.shape[1])
+        self._forward_into(X, workspace)
+        return self.output.cost(workspace.Z[-1], workspace.A[-1], Y, workspace.scratch)
+
+    def predict_proba(self, X: Array) -> Array:
+        """Output activations A[L], shape (n[L], m), as a new array."""
+        return self.forward(X)[0].copy()
+
+    def predict(self, X: Array) -> Array:
+        """Labels: 0/1 of shape (n[L], m) for sigmoid, class indices (1, m) for softmax,
+        the values (n[L], m) for a linear output."""
+        return np.asarray(self.output.predict(self.forward(X)[0]))
+
+    def accuracy(self, X: Array, Y: Array) -> float:
+        """Fraction of columns classified right: the arg-max unit against the arg-max target
+        when n[L] > 1, else the output thresholded at 0.5 against the target."""
+        A = self.forward(X)[0]
+        Y = check_target(Y, self.layer_sizes[-1], A.shape[1], self.n_layers, self.dtype)
+        if A.shape[0] > 1:
+            return float(np.mean(A.argmax(axis=0) == Y.argmax(axis=0)))
+        return float(np.mean((A >= 0.5) == (Y >= 0.5)))
+
+    # ----------------------------------------------------------------- fused training pass
+    def compute_gradients(self, X: Array, Y: Array, *, checked: bool = True) -> float:
+        """Forward pass, cost and backward pass in one go, for training.
+
+        Fills :attr:`gradient_vector` with dJ/dθ and returns the cost J before any update.
+        Skips dA[0], which training never needs. With ``checked=False`` the caller promises
+        that X (n[0], m) and Y (n[L], m) already have the network's dtype and shapes.
+        """
+        if checked:
+            X = check_input(X, self.layer_sizes[0], self.dtype)
+            Y = check_target(Y, self.layer_sizes[-1], X.shape[1], self.n_layers, self.dtype)
+        m = X.shape[1]
+        workspace = self._workspaces.get(m)
+        self._forward_into(X, workspace)
+        Z, A = workspace.Z, workspace.A
+        cost = self.output.cost(Z[-1], A[-1], Y, workspace.scratch)
+        self._backward_into(Y, X, Z, A, workspace, delta_scale=1.0 / m, input_gradient=False)
+        return cost
+
+    def train_step(self, X: Array, Y: Array, learning_rate: float) -> float:
+        """One step of plain gradient descent, θ ← θ - α dJ/dθ; returns J before the step."""
+        learning_rate = check_learning_rate(learning_rate)
+        cost = self.compute_gradients(X, Y)
+        np.multiply(self._grad, learning_rate, out=self._step)
+        np.subtract(self._theta, self._step, out=self._theta)
+        return cost
+
+    # ----------------------------------------------------------------- kernels
+    def _forward_into(self, X: Array, workspace: Workspace) -> None:
+        W, b, Z, A = self._W, self._b, workspace.Z, workspace.A
+        last = self.n_layers
+        hidden = self.activation.forward_into
+        A_prev = X
+        for layer in range(1, last + 1):
+            Z_l = Z[layer]
+            np.matmul(W[layer], A_prev, out=Z_l)  # (n_l, m)
+            np.add(Z_l, b[layer], out=Z_l)
+            if layer < last:
+                hidden(Z_l, A[layer])
+            else:
+                self.output.forward(Z_l, out=A[layer])
+            A_prev = A[layer]
+
+    def _backward_into(
+        self,
+        Y: Array,
+        X: Array,
+        Z: Sequence[Array],
+        A: Sequence[Array],
+        workspace: Workspace,
+        delta_scale: float,
+        input_gradient: bool,
+    ) -> None:
+        """Write dZ[l], dA[l-1] into ``workspace`` and dW[l], db[l] into the gradient vector.
+
+        ``Z[l]`` and ``A[l]`` (l = 1..L) are the forward pass's arrays; ``X`` is A[0].
+
+        Every dZ is scaled by ``delta_scale`` (1/m folds the average into dZ[L] once); the
+        caller scales the gradients otherwise.
+        """
+        W, dW, db, dZ, dA = self._W, self._dW, self._db, workspace.dZ, workspace.dA
+        derivative = self.activation.derivative_into
+        last = self.n_layers
+        dZ_l = self.output.delta(Z[last], A[last], Y, out=dZ[last])  # (n_L, m)
+        if delta_scale != 1.0:
+            np.multiply(dZ_l, delta_scale, out=dZ_l)
+        for layer in range(last, 0, -1):
+            A_prev = A[layer - 1] if layer > 1 else X
+            np.matmul(dZ_l, A_prev.T, out=dW[layer])  # (n_l, n_{l-1})
+            np.matmul(dZ_l, workspace.ones, out=db[layer])  # (n_l, 1)
+            if layer > 1:
+                dA_prev = dA[layer - 1]
+                np.matmul(W[layer].T, dZ_l, out=dA_prev)  # (n_{l-1}, m)
+                dZ_prev = derivative(Z[layer - 1], A_prev, out=dZ[layer - 1])
+                np.multiply(dZ_prev, dA_prev, out=dZ_prev)
+                dZ_l = dZ_prev
+            elif input_gradient:
+                np.matmul(W[1].T, dZ_l, out=workspace.input_gradient())
+
+    def __repr__(self) -> str:
+        return (
+            f"Network(layer_sizes={self.layer_sizes}, activation={self.activation.name!r}, "
+            f"output={self.output.name!r}, init={self.init!r}, dtype={self.dtype.name!r})"
+        )

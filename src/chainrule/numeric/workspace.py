@@ -1,0 +1,92 @@
+"""Preallocated arrays: the packed parameters, and the buffers of one batch width m.
+
+A :class:`Workspace` holds Z[l], A[l], dZ[l] and dA[l-1] for one m, so the forward and
+backward passes write into existing memory (``out=``) and allocate nothing. A
+:class:`WorkspaceCache` keeps the workspaces of the few widths in use (a full batch, a
+mini-batch and the last, shorter mini-batch) and builds a new one only for a new m.
+"""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from collections.abc import Sequence
+from itertools import pairwise
+
+import numpy as np
+
+__all__ = ["Workspace", "WorkspaceCache", "packed_parameter_arrays"]
+
+
+class Workspace:
+    """Buffers for the passes over ``m`` columns.
+
+    Attributes (index = layer number l; index 0 unused unless noted)
+    ----------------------------------------------------------------
+    Z, A : list of arrays (n[l], m) for l = 1..L
+    dZ : list of arrays (n[l], m) for l = 1..L
+    dA : list of arrays (n[l], m) for l = 0..L-1; dA[0] (n[0], m) is made on first use,
+        because training never needs the gradient with respect to the inputs
+    ones : array (m, 1) of ones; db[l] = dZ[l] · ones sums over the examples with one BLAS call
+    scratch : array (n[L], m) that the cost function may overwrite
+    """
+
+    def __init__(self, layer_sizes: Sequence[int], m: int, dtype: np.dtype) -> None:
+        self.m = m
+        self.dtype = dtype
+        self.layer_sizes = tuple(layer_sizes)
+        self.Z: list = [None] + [np.empty((n, m), dtype) for n in layer_sizes[1:]]
+        self.A: list = [None] + [np.empty((n, m), dtype) for n in layer_sizes[1:]]
+        self.dZ: list = [None] + [np.empty((n, m), dtype) for n in layer_sizes[1:]]
+        self.dA: list = [None] + [np.empty((n, m), dtype) for n in layer_sizes[1:-1]]
+        self.ones = np.ones((m, 1), dtype)
+        self.scratch = np.empty((layer_sizes[-1], m), dtype)
+
+    def input_gradient(self) -> np.ndarray:
+        """dA[0], shape (n[0], m), allocated on first use."""
+        if self.dA[0] is None:
+            self.dA[0] = np.empty((self.layer_sizes[0], self.m), self.dtype)
+        return self.dA[0]
+
+
+class WorkspaceCache:
+    """The workspaces of the most recently used batch widths (at most ``capacity``)."""
+
+    def __init__(self, layer_sizes: Sequence[int], dtype: np.dtype, capacity: int = 4) -> None:
+        self._layer_sizes = tuple(layer_sizes)
+        self._dtype = dtype
+        self._capacity = capacity
+        self._by_width: OrderedDict[int, Workspace] = OrderedDict()
+        self._last: Workspace | None = None
+
+    def get(self, m: int) -> Workspace:
+        """The workspace for ``m`` columns, built if none is kept for that width."""
+        last = self._last
+        if last is not None and last.m == m:
+            return last
+        workspace = self._by_width.get(m)
+        if workspace is None:
+            workspace = Workspace(self._layer_sizes, m, self._dtype)
+            self._by_width[m] = workspace
+            if len(self._by_width) > self._capacity:
+                self._by_width.popitem(last=False)
+        else:
+            self._by_width.move_to_end(m)
+        self._last = workspace
+        return workspace
+
+
+def packed_parameter_arrays(
+    layer_sizes: Sequence[int], dtype: np.dtype
+) -> tuple[np.ndarray, list, list]:
+    """One flat vector and, per layer l = 1..L, views W[l] (n_l, n_{l-1}) and b[l] (n_l, 1)."""
+    total = sum(n * (n_prev + 1) for n_prev, n in pairwise(layer_sizes))
+    flat = np.zeros(total, dtype)
+    weights: list = [None]
+    biases: list = [None]
+    start = 0
+    for n_prev, n in pairwise(layer_sizes):
+        weights.append(flat[start : start + n * n_prev].reshape(n, n_prev))
+        start += n * n_prev
+        biases.append(flat[start : start + n].reshape(n, 1))
+        start += n
+    return flat, weights, biases
