@@ -1,0 +1,235 @@
+"""Named moves that tidy a rule result into the form people use, and the plan that picks them.
+
+A rule result such as ``1/(1 + e^{-z}) · (-e^{-z})`` is written out the way the rules combine
+it. Each move below makes one named, checkable rewrite of it (its docstring states the
+identity); :func:`tidy` chooses which moves to make, one after another, until none helps:
+
+- moves that only ever tidy (carry out the written products, take a minus sign into a bracket,
+  recognise σ) are made whenever they change the expression;
+- moves that may also make it longer (one fraction, expand, cancel) are made when they make it
+  shorter, alone or followed by one more move (one fraction, then expand the numerator).
+
+No move calls ``sympy.simplify``: each is one small, predictable rewrite.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import sympy as sp
+
+from chainrule.symbolic.derivative_table import show
+from chainrule.symbolic.functions import sigma
+from chainrule.symbolic.structure import evaluate, replace
+
+__all__ = [
+    "TidyStep",
+    "cancel_common_factor",
+    "expand",
+    "expand_numerator",
+    "factor_out",
+    "multiply_out",
+    "one_fraction",
+    "recognise_sigma",
+    "sign_into_bracket",
+    "tidy",
+]
+
+MAX_MOVES = 10
+
+
+@dataclass(frozen=True)
+class TidyStep:
+    """One move made: the expression after it, the move's id and the sentence saying it."""
+
+    after: sp.Expr
+    move: str
+    text: str
+
+
+def multiply_out(expr: sp.Expr) -> sp.Expr:
+    """c · 1/u · (-1) = -c/u: carry out the products and signs as written."""
+    return evaluate(expr)
+
+
+def sign_into_bracket(expr: sp.Expr) -> sp.Expr:
+    """-(p - q) · r = (q - p) · r: a minus sign taken into the bracket it multiplies."""
+    return replace(expr, _sign_into_bracket)
+
+
+def _sign_into_bracket(node: sp.Expr) -> sp.Expr | None:
+    if not isinstance(node, sp.Mul):
+        return None
+    coefficient, rest = node.as_coeff_Mul()
+    if not coefficient.is_negative:
+        return None
+    factors = list(sp.Mul.make_args(rest))
+    for i, factor in enumerate(factors):
+        if isinstance(factor, sp.Add) and _minus_signs(-factor) < _minus_signs(factor) + 1:
+            factors[i] = -factor
+            return sp.Mul(-coefficient, *factors)
+    return None
+
+
+def _minus_signs(expr: sp.Expr) -> int:
+    return sum(term.could_extract_minus_sign() for term in sp.Add.make_args(expr))
+
+
+def recognise_sigma(expr: sp.Expr) -> sp.Expr:
+    """1/(1 + e^{-u}) = σ(u) and e^{-u}/(1 + e^{-u}) = 1 - σ(u) (so e^u/(1 + e^u) = σ(u))."""
+    return replace(expr, _fold_logistic)
+
+
+def _fold_logistic(node: sp.Expr) -> sp.Expr | None:
+    if not isinstance(node, (sp.Mul, sp.Pow)):
+        return None
+    factors = list(sp.Mul.make_args(node))
+    for i, factor in enumerate(factors):
+        s, n = _logistic_denominator(factor)
+        if s is None:
+            continue
+        others = factors[:i] + factors[i + 1 :]
+        k = 1 if sp.exp(s) in others else 0
+        if k:
+            others.remove(sp.exp(s))
+        if s.could_extract_minus_sign():  # 1/(1 + e^{-u}) = σ(u), e^{-u}/(1 + e^{-u}) = 1 - σ(u)
+            pieces = [sigma(-s) ** (n - k), (1 - sigma(-s)) ** k]
+        else:  # 1/(1 + e^u) = 1 - σ(u), e^u/(1 + e^u) = σ(u)
+            pieces = [(1 - sigma(s)) ** (n - k), sigma(s) ** k]
+        kept = [f for f in (*others, *pieces) if f != 1]
+        return sp.Mul(*kept, evaluate=False) if len(kept) > 1 else (kept or [sp.S.One])[0]
+    return None
+
+
+def _logistic_denominator(factor: sp.Expr) -> tuple[sp.Expr | None, int]:
+    """(s, n) when ``factor`` is (1 + e^s)^(-n) with n a positive integer, else (None, 0)."""
+    if not (isinstance(factor, sp.Pow) and factor.exp.is_Integer and factor.exp < 0):
+        return None, 0
+    terms = sp.Add.make_args(factor.base)
+    if len(terms) != 2 or sp.S.One not in terms:
+        return None, 0
+    other = terms[1] if terms[0] == 1 else terms[0]
+    return (other.args[0], int(-factor.exp)) if isinstance(other, sp.exp) else (None, 0)
+
+
+def one_fraction(expr: sp.Expr) -> sp.Expr:
+    """p/q + r/s = (p s + r q)/(q s): write a sum of fractions as one fraction."""
+    if not isinstance(expr, sp.Add) or all(sp.fraction(t)[1] == 1 for t in expr.args):
+        return expr
+    return sp.together(expr)
+
+
+def expand_numerator(expr: sp.Expr) -> sp.Expr:
+    """(p + q) r / s = (p r + q r)/s: multiply out the numerator, the denominator kept."""
+    numerator, denominator = sp.fraction(expr)
+    if denominator == 1:
+        return expr
+    return sp.Mul(sp.expand(numerator), sp.Pow(denominator, -1))
+
+
+def cancel_common_factor(expr: sp.Expr) -> sp.Expr:
+    """p c/(q c) = p/q: cancel a factor common to numerator and denominator."""
+    numerator, denominator = sp.fraction(expr)
+    if denominator == 1:
+        return expr
+    common = sp.gcd(numerator, denominator)
+    if common.is_number:
+        return expr
+    return sp.cancel(numerator / common) / sp.cancel(denominator / common)
+
+
+def factor_out(expr: sp.Expr) -> sp.Expr:
+    """c p + c q = c (p + q): take a factor common to every term out of a sum."""
+    return sp.factor_terms(expr) if isinstance(expr, sp.Add) else expr
+
+
+def expand(expr: sp.Expr) -> sp.Expr:
+    """c (p + q) = c p + c q: multiply out every product of sums."""
+    return sp.expand(expr)
+
+
+Move = Callable[[sp.Expr], sp.Expr]
+
+_ALWAYS: tuple[tuple[Move, str], ...] = (
+    (multiply_out, "multiply out the constant factors"),
+    (sign_into_bracket, "take the minus sign into the bracket"),
+    (recognise_sigma, "recognise σ"),
+)
+_IF_SHORTER: tuple[tuple[Move, str], ...] = (
+    (cancel_common_factor, "cancel a common factor"),
+    (factor_out, "take out the common factor"),
+    (one_fraction, "write as one fraction"),
+    (expand_numerator, "expand the numerator"),
+    (expand, "expand"),
+)
+
+
+def tidy(expr: sp.Expr) -> list[TidyStep]:
+    """The moves that tidy ``expr``, in order; the last step's ``after`` is the tidy form."""
+    steps: list[TidyStep] = []
+    seen = {expr}
+    while len(steps) < MAX_MOVES:
+        found = _next_moves(expr, seen)
+        if not found:
+            break
+        steps.extend(found)
+        seen.update(step.after for step in found)
+        expr = found[-1].after
+    return steps
+
+
+def _next_moves(expr: sp.Expr, seen: set) -> list[TidyStep]:
+    for move, text in _ALWAYS:
+        after = _attempt(move, expr)
+        if after is not None and after not in seen:
+            return [_step(move, text, expr, after)]
+    cost = _cost(expr)
+    for move, text in _IF_SHORTER:
+        after = _attempt(move, expr)
+        if after is None or after in seen:
+            continue
+        if _cost(after) < cost:
+            return [_step(move, text, expr, after)]
+        for then, then_text in _ALWAYS + _IF_SHORTER:
+            final = _attempt(then, after)
+            if final is not None and final not in seen and _cost(final) < cost:
+                return [_step(move, text, expr, after), _step(then, then_text, after, final)]
+    return []
+
+
+def _attempt(move: Move, expr: sp.Expr) -> sp.Expr | None:
+    """``move(expr)``, or None when it changes nothing or does not apply."""
+    try:
+        after = move(expr)
+    except (sp.PolynomialError, TypeError, ValueError):
+        return None
+    return None if _reordered(after, expr) else after
+
+
+def _reordered(one: sp.Expr, other: sp.Expr) -> bool:
+    """Whether the two differ at most in the order of the arguments of a sum or product."""
+    if one == other:
+        return True
+    if one.func != other.func or len(one.args) != len(other.args) or not one.args:
+        return False
+    unmatched = list(other.args)
+    for arg in one.args:
+        match = next((o for o in unmatched if _reordered(arg, o)), None)
+        if match is None:
+            return False
+        unmatched.remove(match)
+    return True
+
+
+def _cost(expr: sp.Expr) -> int:
+    return int(sp.count_ops(expr))
+
+
+def _step(move: Move, text: str, before: sp.Expr, after: sp.Expr) -> TidyStep:
+    if move is recognise_sigma:
+        found = sorted(after.atoms(sigma) - before.atoms(sigma), key=sp.default_sort_key)
+        text = "recognise " + ", ".join(
+            f"{show(s)} = 1/(1 + {show(sp.exp(-s.args[0]))})" for s in found
+        )
+    return TidyStep(after, move.__name__, text)
