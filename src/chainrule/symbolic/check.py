@@ -181,7 +181,7 @@ def _algebraically_zero(expr: sp.Expr) -> bool:
 
 
 def _gradient_zero(expr: sp.Expr, context: Context, depth: int = 2) -> bool:
-    """Whether ``expr`` is 0: each partial is 0 (recursively, ``depth`` levels) and so is a value."""
+    """Whether ``expr`` is 0: each partial is 0 (recursively, ``depth`` levels), so is one value."""
     if expr.has(sp.Abs, sp.Max, sp.Min, sp.Piecewise, sp.sign, sp.Heaviside):
         return False
     free = sorted(expr.free_symbols, key=lambda s: s.name)

@@ -31,8 +31,8 @@ class sigma(sp.Function):  # noqa: N801 - SymPy functions are lower case, like s
         return True if self.args[0].is_real else None
 
     def _latex(self, printer, exp=None) -> str:
-        body = r"\sigma\left(%s\right)" % printer._print(self.args[0])
-        return body if exp is None else r"%s^{%s}" % (body, exp)
+        body = r"\sigma\left(" + printer._print(self.args[0]) + r"\right)"
+        return body if exp is None else body + "^{" + str(exp) + "}"
 
     def _pretty(self, printer):
         from sympy.printing.pretty.stringpict import prettyForm

@@ -83,7 +83,7 @@ def replace(expr: sp.Expr, rule: Callable[[sp.Expr], sp.Expr | None]) -> sp.Expr
     if not expr.args or isinstance(expr, sp.Derivative):
         return expr
     args = tuple(replace(arg, rule) for arg in expr.args)
-    if all(new is old for new, old in zip(args, expr.args)):
+    if all(new is old for new, old in zip(args, expr.args, strict=True)):
         return expr
     return rebuild(expr, args)
 
