@@ -102,7 +102,11 @@ class Elementary:
     def identity(self, u: str, v: str, with_chain: bool = True) -> str:
         """``d/dv F(u) = F'(u) · du/dv`` in words (without ``· du/dv`` when u is v)."""
         left, right = self.form.replace("{u}", u), self.slope.replace("{u}", u)
-        return f"d/d{v} {left} = {right}" + (f" · d{u}/d{v}" if with_chain else "")
+        if not with_chain:
+            return f"d/d{v} {left} = {right}"
+        if _is_sum(right):
+            right = f"({right})"
+        return f"d/d{v} {left} = {right} · d{u}/d{v}"
 
     @staticmethod
     def power(n: sp.Expr) -> Elementary:
@@ -121,15 +125,29 @@ class Elementary:
         )
 
 
+def _is_sum(words: str) -> bool:
+    """Whether ``words`` has a `` + `` or `` - `` outside every bracket."""
+    depth = 0
+    for i, char in enumerate(words):
+        if char in "({[":
+            depth += 1
+        elif char in ")}]":
+            depth -= 1
+        elif depth == 0 and words[i : i + 3] in (" + ", " - "):
+            return True
+    return False
+
+
 def _exponent(n: sp.Expr) -> str:
     text = show(n)
     return f"^{text}" if n.is_Symbol or (n.is_Integer and n >= 0) else f"^{{{text}}}"
 
 
 def _power_slope(n: sp.Expr) -> str:
-    coefficient = {1: "", -1: "-"}.get(
-        n, show(n) if n.is_Integer or n.is_Symbol else f"({show(n)})"
-    )
+    if n.is_Number:
+        coefficient = {1: "", -1: "-"}.get(n, show(n) if n.is_Integer else f"({show(n)})")
+    else:
+        coefficient = (show(n) if n.is_Symbol else f"({show(n)})") + "·"
     lower = n - 1
     if lower == 0:
         return coefficient or "1"

@@ -24,6 +24,9 @@ class sigma(sp.Function):  # noqa: N801 - SymPy functions are lower case, like s
     def _eval_rewrite_as_exp(self, arg: sp.Expr, **kwargs) -> sp.Expr:
         return 1 / (1 + sp.exp(-arg))
 
+    def _eval_evalf(self, prec):
+        return (1 / (1 + sp.exp(-self.args[0]))).evalf(prec)
+
     def _eval_is_real(self):
         return self.args[0].is_real
 

@@ -4,10 +4,11 @@ A rule result such as ``1/(1 + e^{-z}) · (-e^{-z})`` is written out the way the
 it. Each move below makes one named, checkable rewrite of it (its docstring states the
 identity); :func:`tidy` chooses which moves to make, one after another, until none helps:
 
-- moves that only ever tidy (carry out the written products, take a minus sign into a bracket,
-  recognise σ) are made whenever they change the expression;
+- moves that only ever tidy (carry out the written products, take a minus sign into a bracket)
+  are made whenever they change the expression;
 - moves that may also make it longer (one fraction, expand, cancel) are made when they make it
-  shorter, alone or followed by one more move (one fraction, then expand the numerator).
+  shorter, alone or followed by one more move (one fraction, then expand the numerator);
+- σ is recognised last, once the algebra is done, so that it folds the tidy form.
 
 No move calls ``sympy.simplify``: each is one small, predictable rewrite.
 """
@@ -21,7 +22,7 @@ import sympy as sp
 
 from chainrule.symbolic.derivative_table import show
 from chainrule.symbolic.functions import sigma
-from chainrule.symbolic.structure import evaluate, replace
+from chainrule.symbolic.structure import replace
 
 __all__ = [
     "TidyStep",
@@ -50,7 +51,24 @@ class TidyStep:
 
 def multiply_out(expr: sp.Expr) -> sp.Expr:
     """c · 1/u · (-1) = -c/u: carry out the products and signs as written."""
-    return evaluate(expr)
+    if not expr.args or isinstance(expr, sp.Derivative):
+        return expr
+    args = [multiply_out(arg) for arg in expr.args]
+    if isinstance(expr, sp.UnevaluatedExpr):
+        return args[0]
+    if isinstance(expr, sp.Mul):
+        return _product_keeping_brackets(args)
+    return expr.func(*args)
+
+
+def _product_keeping_brackets(factors: list[sp.Expr]) -> sp.Expr:
+    """The product, except that 2 · (a - y) stays 2(a - y): SymPy would distribute a number
+    over a sum, which is expanding, not multiplying out."""
+    number = sp.Mul(*(f for f in factors if f.is_Number))
+    others = [f for f in factors if not f.is_Number]
+    if len(others) == 1 and isinstance(others[0], sp.Add) and abs(number) != 1:
+        return sp.Mul(number, others[0], evaluate=False)
+    return sp.Mul(*factors)
 
 
 def sign_into_bracket(expr: sp.Expr) -> sp.Expr:
@@ -96,7 +114,7 @@ def _fold_logistic(node: sp.Expr) -> sp.Expr | None:
         if s.could_extract_minus_sign():  # 1/(1 + e^{-u}) = σ(u), e^{-u}/(1 + e^{-u}) = 1 - σ(u)
             pieces = [sigma(-s) ** (n - k), (1 - sigma(-s)) ** k]
         else:  # 1/(1 + e^u) = 1 - σ(u), e^u/(1 + e^u) = σ(u)
-            pieces = [(1 - sigma(s)) ** (n - k), sigma(s) ** k]
+            pieces = [sigma(s) ** k, (1 - sigma(s)) ** (n - k)]
         kept = [f for f in (*others, *pieces) if f != 1]
         return sp.Mul(*kept, evaluate=False) if len(kept) > 1 else (kept or [sp.S.One])[0]
     return None
@@ -115,22 +133,23 @@ def _logistic_denominator(factor: sp.Expr) -> tuple[sp.Expr | None, int]:
 
 def one_fraction(expr: sp.Expr) -> sp.Expr:
     """p/q + r/s = (p s + r q)/(q s): write a sum of fractions as one fraction."""
-    if not isinstance(expr, sp.Add) or all(sp.fraction(t)[1] == 1 for t in expr.args):
+    sums = [node for node in sp.preorder_traversal(expr) if isinstance(node, sp.Add)]
+    if not any(_fraction(t)[1] != 1 for node in sums for t in node.args):
         return expr
     return sp.together(expr)
 
 
 def expand_numerator(expr: sp.Expr) -> sp.Expr:
     """(p + q) r / s = (p r + q r)/s: multiply out the numerator, the denominator kept."""
-    numerator, denominator = sp.fraction(expr)
+    numerator, denominator = _fraction(expr)
     if denominator == 1:
         return expr
-    return sp.Mul(sp.expand(numerator), sp.Pow(denominator, -1))
+    return sp.Mul(_multiply_out_sums(numerator), sp.Pow(denominator, -1))
 
 
 def cancel_common_factor(expr: sp.Expr) -> sp.Expr:
     """p c/(q c) = p/q: cancel a factor common to numerator and denominator."""
-    numerator, denominator = sp.fraction(expr)
+    numerator, denominator = _fraction(expr)
     if denominator == 1:
         return expr
     common = sp.gcd(numerator, denominator)
@@ -146,15 +165,30 @@ def factor_out(expr: sp.Expr) -> sp.Expr:
 
 def expand(expr: sp.Expr) -> sp.Expr:
     """c (p + q) = c p + c q: multiply out every product of sums."""
-    return sp.expand(expr)
+    return _multiply_out_sums(expr)
+
+
+def _multiply_out_sums(expr: sp.Expr) -> sp.Expr:
+    """Products and integer powers of sums multiplied out in every numerator; denominators,
+    exponentials and logarithms left as they are."""
+    terms = []
+    for term in sp.Add.make_args(expr):
+        numerator, denominator = _fraction(term)
+        expanded = sp.expand(numerator, power_exp=False, power_base=False, log=False)
+        terms.append(sp.Mul(expanded, sp.Pow(denominator, -1)))
+    return sp.Add(*terms)
+
+
+def _fraction(expr: sp.Expr) -> tuple[sp.Expr, sp.Expr]:
+    """Numerator and denominator as written: e^{-z} stays in the numerator."""
+    return sp.fraction(expr, exact=True)
 
 
 Move = Callable[[sp.Expr], sp.Expr]
 
 _ALWAYS: tuple[tuple[Move, str], ...] = (
-    (multiply_out, "multiply out the constant factors"),
+    (multiply_out, "multiply out the factors"),
     (sign_into_bracket, "take the minus sign into the bracket"),
-    (recognise_sigma, "recognise σ"),
 )
 _IF_SHORTER: tuple[tuple[Move, str], ...] = (
     (cancel_common_factor, "cancel a common factor"),
@@ -163,6 +197,7 @@ _IF_SHORTER: tuple[tuple[Move, str], ...] = (
     (expand_numerator, "expand the numerator"),
     (expand, "expand"),
 )
+_LAST: tuple[tuple[Move, str], ...] = ((recognise_sigma, "recognise σ"),)
 
 
 def tidy(expr: sp.Expr) -> list[TidyStep]:
@@ -195,6 +230,10 @@ def _next_moves(expr: sp.Expr, seen: set) -> list[TidyStep]:
             final = _attempt(then, after)
             if final is not None and final not in seen and _cost(final) < cost:
                 return [_step(move, text, expr, after), _step(then, then_text, after, final)]
+    for move, text in _LAST:
+        after = _attempt(move, expr)
+        if after is not None and after not in seen:
+            return [_step(move, text, expr, after)]
     return []
 
 
