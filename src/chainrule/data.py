@@ -1,7 +1,8 @@
 """Data sets that ship with the install, split and standardised for a network.
 
 Every set is built offline from what scikit-learn ships (``sklearn.datasets``), plus the
-course's planar "flower" set, reimplemented here. :func:`load_dataset` returns a
+course's planar "flower" set, reimplemented here; a user's CSV file (see
+:mod:`chainrule.csvdata` for its rules) loads the same way. :func:`load_dataset` returns a
 :class:`Dataset` **in the network's convention: one example per column**::
 
     X_train (n_features, m_train)    Y_train (n_outputs, m_train)
@@ -25,12 +26,14 @@ flower          2        400       the course's planar two-colour flower, 2 feat
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from types import MappingProxyType
 
 import numpy as np
 
+from chainrule.csvdata import is_csv_source, read_labelled_csv
 from chainrule.errors import DataError
 
 __all__ = [
@@ -57,6 +60,8 @@ class Dataset:
     feature_names, class_names : tuple of str
     mean, scale : arrays (n_features, 1)
         The standardisation fitted on the training part: ``(x - mean) / scale``.
+    target_name : str or None
+        The name of the class column of a CSV file; None for a bundled set.
     """
 
     name: str
@@ -68,6 +73,7 @@ class Dataset:
     class_names: tuple[str, ...]
     mean: np.ndarray
     scale: np.ndarray
+    target_name: str | None = None
 
     @property
     def n_features(self) -> int:
@@ -143,7 +149,7 @@ def _pixel_names() -> tuple[str, ...]:
 #: Largest seed (scikit-learn's generators take 32-bit seeds).
 MAX_SEED = 2**32 - 1
 
-#: Loaders by name. A CSV source (a path instead of a name) will plug in beside these.
+#: Loaders by name. A CSV file (a path instead of a name) loads beside these.
 DATASETS: Mapping[str, Callable[[int], _Raw]] = MappingProxyType(
     {
         "breast_cancer": _breast_cancer,
@@ -183,24 +189,37 @@ def make_flower(
 
 
 def load_dataset(
-    name: str, *, test_fraction: float = 0.2, seed: int = 0, standardize: bool = True
+    name: str,
+    *,
+    test_fraction: float = 0.2,
+    seed: int = 0,
+    standardize: bool = True,
+    target: str | None = None,
 ) -> Dataset:
-    """Load data set ``name`` (see :data:`DATASETS`), split and standardised.
+    """Load data set ``name`` (see :data:`DATASETS`) or a CSV file, split and standardised.
 
     Parameters
     ----------
     name : str
-        One of ``DATASETS``.
+        One of ``DATASETS``, or the path of a CSV file (ending in ``.csv``, or any existing
+        file) following the rules of :mod:`chainrule.csvdata`. A bundled name wins over a
+        file of the same name.
     test_fraction : float
         Share of each class held out for testing, in (0, 1).
     seed : int
         Seeds the split (and the generated sets: moons, circles, flower).
     standardize : bool
         Scale features to mean 0 and standard deviation 1 on the training part.
+    target : str, optional
+        The class column of a CSV file (default: its last column).
     """
+    if isinstance(name, str) and name not in DATASETS and is_csv_source(name):
+        return _load_csv(name, target, test_fraction, seed, standardize)
     if not isinstance(name, str) or name not in DATASETS:
         known = ", ".join(sorted(DATASETS))
         raise DataError(f"unknown data set {name!r} (known: {known})")
+    if target is not None:
+        raise DataError(f"'target' applies to CSV files only (got {target!r} for {name!r})")
     _check_seed(seed)
     raw = DATASETS[name](seed)
     return split_and_standardize(
@@ -215,6 +234,24 @@ def load_dataset(
     )
 
 
+def _load_csv(
+    path: str, target: str | None, test_fraction: float, seed: int, standardize: bool
+) -> Dataset:
+    _check_seed(seed)
+    rows = read_labelled_csv(path, target)
+    return split_and_standardize(
+        os.path.basename(path),
+        rows.X,
+        rows.labels,
+        rows.feature_names,
+        rows.class_names,
+        test_fraction=test_fraction,
+        seed=seed,
+        standardize=standardize,
+        target_name=rows.target_name,
+    )
+
+
 def split_and_standardize(
     name: str,
     X: np.ndarray,
@@ -225,6 +262,7 @@ def split_and_standardize(
     test_fraction: float = 0.2,
     seed: int = 0,
     standardize: bool = True,
+    target_name: str | None = None,
 ) -> Dataset:
     """Build a :class:`Dataset` from rows ``X`` (m, n) and integer ``labels`` (m,).
 
@@ -254,6 +292,7 @@ def split_and_standardize(
         class_names=tuple(class_names),
         mean=mean,
         scale=scale,
+        target_name=target_name,
     )
 
 

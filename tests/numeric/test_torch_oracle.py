@@ -80,6 +80,8 @@ def torch_gradients(
     Y: np.ndarray,
     activation: str,
     output: str,
+    l2: float = 0.0,
+    masks: dict[int, tuple[np.ndarray, float]] | None = None,
     **cost_options: str,
 ) -> dict[str, np.ndarray]:
     """dW, db, dZ (every layer) and dA (every layer below the output) by PyTorch autograd.
@@ -87,8 +89,13 @@ def torch_gradients(
     dW and db are dJ/dW and dJ/db. dZ and dA follow the course's convention, which the
     network keeps: they are derivatives of the summed per-example losses (dZ[L] = A[L] - Y,
     without the 1/m that dW and db carry), that is m times dJ/dZ and m times dJ/dA.
+
+    ``l2`` = λ adds (λ/2m) Σ ||W[l]||² to the cost. ``masks`` maps a hidden layer l to its
+    dropout mask D[l] (n_l, m) and keep probability p: A[l] = g(Z[l]) * D[l] / p, and dA[l]
+    is then the gradient with respect to g(Z[l]), before the mask.
     """
     depth = sum(1 for key in params if key.startswith("W"))
+    masks = masks or {}
     leaves = {key: torch.tensor(value, requires_grad=True) for key, value in params.items()}
     A = torch.tensor(X, requires_grad=True)
     activations, logits = {"dA0": A}, {}
@@ -100,9 +107,16 @@ def torch_gradients(
             A = TORCH_ACTIVATIONS[activation](Z)
             A.retain_grad()
             activations[f"dA{layer}"] = A
-    torch_cost(Z, torch.tensor(Y), output, **cost_options).backward()
-    grads = {f"d{key}": leaf.grad.numpy() for key, leaf in leaves.items()}
+            if layer in masks:
+                mask, keep = masks[layer]
+                A = A * torch.tensor(mask) / keep
     m = X.shape[1]
+    cost = torch_cost(Z, torch.tensor(Y), output, **cost_options)
+    if l2:
+        weights = (leaves[f"W{layer}"] for layer in range(1, depth + 1))
+        cost = cost + l2 / (2 * m) * sum((W**2).sum() for W in weights)
+    cost.backward()
+    grads = {f"d{key}": leaf.grad.numpy() for key, leaf in leaves.items()}
     for name, tensor in {**activations, **logits}.items():
         grads[name] = m * tensor.grad.numpy()
     return grads
@@ -127,17 +141,33 @@ def gradient_gaps(ours: dict[str, np.ndarray], oracle: dict[str, np.ndarray]) ->
 
 
 def check_against_torch(
-    net: Network, X: np.ndarray, Y: np.ndarray, activation: str, output: str, **cost_options: str
+    net: Network,
+    X: np.ndarray,
+    Y: np.ndarray,
+    activation: str,
+    output: str,
+    l2: float = 0.0,
+    keep_prob: float | None = None,
+    **cost_options: str,
 ) -> None:
     """Assert that net.backward agrees with autograd on every dW, db, dZ and dA.
 
     ``activation`` and ``output`` name what the oracle builds; the network was built with
-    the same names unless a test plants a mismatch.
+    the same names unless a test plants a mismatch. ``l2`` and ``keep_prob`` go to the
+    network's passes (only when set) and into the oracle, with the network's dropout masks.
     """
-    _, caches = net.forward(X)
-    ours = net.backward(Y, caches)
+    regularised = {"l2": l2} if l2 else {}
+    dropout = {"keep_prob": keep_prob} if keep_prob is not None else {}
+    _, caches = net.forward(X, **dropout)
+    ours = net.backward(Y, caches, **regularised, **dropout)
+    masks = {
+        layer: (np.array(caches[f"D{layer}"]), float(keep_prob))
+        for layer in range(1, net.n_layers)
+        if keep_prob is not None and f"D{layer}" in caches
+    }
+    assert not dropout or masks or net.n_layers == 1, "forward(keep_prob=...) returned no masks"
     params = {key: np.array(value) for key, value in net.params.items()}
-    oracle = torch_gradients(params, X, Y, activation, output, **cost_options)
+    oracle = torch_gradients(params, X, Y, activation, output, l2, masks, **cost_options)
     missing = [name for name in oracle if name not in ours]
     assert not missing, f"backward did not return {missing}"
     gaps = gradient_gaps(ours, oracle)
@@ -174,6 +204,26 @@ def test_backward_matches_autograd_on_random_networks(
 ) -> None:
     net, X, Y = random_problem(np.random.default_rng(seed), activation, output, depth)
     check_against_torch(net, X, Y, activation, output)
+
+
+@pytest.mark.parametrize("output", OUTPUTS)
+@pytest.mark.parametrize("activation", ACTIVATIONS)
+def test_l2_regularised_backward_matches_autograd(activation: str, output: str) -> None:
+    rng = np.random.default_rng([11, ACTIVATIONS.index(activation), OUTPUTS.index(output)])
+    for depth in (1, 3):
+        net, X, Y = random_problem(rng, activation, output, depth)
+        check_against_torch(net, X, Y, activation, output, l2=float(rng.uniform(0.1, 2.0)))
+
+
+@pytest.mark.parametrize("keep_prob", [0.5, 0.8])
+@pytest.mark.parametrize("activation", ACTIVATIONS)
+def test_dropout_backward_matches_autograd_with_the_same_masks(
+    activation: str, keep_prob: float
+) -> None:
+    rng = np.random.default_rng([12, ACTIVATIONS.index(activation), int(keep_prob * 10)])
+    for output in OUTPUTS:
+        net, X, Y = random_problem(rng, activation, output, 3)
+        check_against_torch(net, X, Y, activation, output, keep_prob=keep_prob)
 
 
 # ----------------------------------------------------------------- the oracle must catch errors
@@ -214,3 +264,24 @@ def test_a_wrong_activation_is_caught() -> None:
     net, X, Y = random_problem(np.random.default_rng(10), "sigmoid", "sigmoid", 3)
     with pytest.raises(AssertionError, match="differ from autograd"):
         check_against_torch(net, X, Y, "tanh", "sigmoid")
+
+
+def test_a_missing_l2_term_is_caught_and_biases_are_not_penalised() -> None:
+    net, X, Y = random_problem(np.random.default_rng(13), "tanh", "sigmoid", 2)
+    _, caches = net.forward(X)
+    ours = {key: np.array(value) for key, value in net.backward(Y, caches, l2=1.0).items()}
+    gaps = gradient_gaps(ours, torch_gradients(dict(net.params), X, Y, "tanh", "sigmoid"))
+    assert gaps["dW1"] > TOLERANCE and gaps["dW2"] > TOLERANCE
+    assert gaps["db1"] < TOLERANCE and gaps["db2"] < TOLERANCE
+
+
+def test_other_dropout_masks_are_caught() -> None:
+    rng = np.random.default_rng(14)
+    net, X, Y = random_problem(rng, "relu", "linear", 3)
+    while X.shape[1] < 4:
+        net, X, Y = random_problem(rng, "relu", "linear", 3)
+    _, caches = net.forward(X, keep_prob=0.5)
+    ours = {k: np.array(v) for k, v in net.backward(Y, caches, keep_prob=0.5).items()}
+    flipped = {layer: (1.0 - np.array(caches[f"D{layer}"]), 0.5) for layer in (1, 2)}
+    oracle = torch_gradients(dict(net.params), X, Y, "relu", "linear", masks=flipped)
+    assert max(gradient_gaps(ours, oracle).values()) > TOLERANCE

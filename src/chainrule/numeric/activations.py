@@ -15,7 +15,7 @@ A custom activation (for example NumPy code generated from a SymPy derivative) i
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from types import MappingProxyType
 
 import numpy as np
@@ -57,19 +57,31 @@ class Activation:
     in_place : bool
         Whether both callables accept ``out=``. Plain callables are wrapped and their result
         copied into the buffer.
+    parameters : mapping of str to float
+        Named constants the activation was made with (``{"slope": 0.2}`` for a leaky ReLU of
+        :func:`make_leaky_relu`); saved with a model so that it can be rebuilt.
+    expression : str or None
+        For an activation generated from math (:mod:`chainrule.codegen`), what it was made
+        from as ``--activation`` takes it (a catalogue name such as ``"swish"`` or math in z
+        such as ``"z*sigmoid(z)"``), which rebuilds it; None for hand-written code.
     """
 
     name: str
     forward: Callable[..., Array]
     derivative: Callable[..., Array]
     in_place: bool = False
+    parameters: Mapping[str, float] = field(default_factory=dict, hash=False)
+    expression: str | None = None
 
     def __post_init__(self) -> None:
         if not isinstance(self.name, str) or not self.name:
             raise InputError(f"'name' must be a non-empty string (got {self.name!r})")
-        for field in ("forward", "derivative"):
-            if not callable(getattr(self, field)):
-                raise InputError(f"'{field}' must be callable (got {getattr(self, field)!r})")
+        object.__setattr__(self, "parameters", dict(self.parameters))  # a copy of its own
+        if self.expression is not None and not isinstance(self.expression, str):
+            raise InputError(f"'expression' must be a string or None (got {self.expression!r})")
+        for part in ("forward", "derivative"):
+            if not callable(getattr(self, part)):
+                raise InputError(f"'{part}' must be callable (got {getattr(self, part)!r})")
 
     def forward_into(self, Z: Array, out: Array) -> Array:
         """Write ``g(Z)`` into ``out`` (shape of ``Z``) and return it."""
@@ -174,7 +186,7 @@ def make_leaky_relu(slope: float = 0.01) -> Activation:
         return out
 
     name = "leaky_relu" if slope == 0.01 else f"leaky_relu({slope:g})"
-    return Activation(name, forward, derivative, in_place=True)
+    return Activation(name, forward, derivative, in_place=True, parameters={"slope": slope})
 
 
 def _check_slope(slope: float) -> float:

@@ -136,8 +136,13 @@ def gradient_check(
     *,
     epsilon: float = DEFAULT_EPSILON,
     threshold: float = DEFAULT_THRESHOLD,
+    l2: float = 0.0,
 ) -> GradientCheckReport:
     """Compare ``network.backward`` with central differences of ``network.cost``.
+
+    With ``l2`` = λ > 0 both sides include L2 regularisation: the cost with its term
+    (λ/2m) Σ‖W‖² and the gradients with (λ/m) W. Dropout is always off here: a random mask
+    would make J a different function at every evaluation.
 
     Parameters
     ----------
@@ -149,6 +154,8 @@ def gradient_check(
         Step h of the central differences.
     threshold : float
         An array passes when its relative error is below this.
+    l2 : float
+        L2 strength λ >= 0 of the cost being checked.
 
     Returns
     -------
@@ -161,11 +168,11 @@ def gradient_check(
     X = check_input(X, net.layer_sizes[0], net.dtype)
     Y = check_target(Y, net.layer_sizes[-1], X.shape[1], net.n_layers, net.dtype)
     _, caches = net.forward(X)
-    grads = net.backward(Y, caches)
+    grads = net.backward(Y, caches, l2=l2) if l2 else net.backward(Y, caches)
     analytic = {name: np.array(grads[f"d{name}"]) for name in net.params}
 
     def cost() -> float:
-        return net.cost(X, Y)
+        return net.cost(X, Y, l2=l2)
 
     rows = []
     for name, array in net.params.items():

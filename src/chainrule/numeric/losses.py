@@ -72,6 +72,10 @@ class Output:
     predict : callable
         ``predict(A) -> labels``: class labels ``(n_L, m)`` of 0/1 (sigmoid), class indices
         ``(1, m)`` (softmax), or the values themselves (linear).
+    output_expression, loss_expression : str or None
+        For an output generated from math (:mod:`chainrule.codegen`): its activation and its
+        loss as ``--output`` and ``--loss`` take them (catalogue names, ``"softmax"``, or math
+        in z and in a, y), which rebuild it; None for hand-written code.
     """
 
     name: str
@@ -81,6 +85,8 @@ class Output:
     delta: Callable[..., Array]
     min_units: int = 1
     predict: Callable[[Array], Array] = threshold_labels
+    output_expression: str | None = None
+    loss_expression: str | None = None
 
 
 def difference_delta(Z: Array, A: Array, Y: Array, out: Array | None = None) -> Array:

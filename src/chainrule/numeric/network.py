@@ -7,6 +7,8 @@ Columns are examples; layers are numbered 1..L; ``A[0] = X`` has shape ``(n[0], 
                dW[l] = (1/m) dZ[l] A[l-1]ᵀ        db[l] = (1/m) Σ_columns dZ[l]
                dA[l-1] = W[l]ᵀ dZ[l]
 
+(the kernels that run them are in :mod:`chainrule.numeric.kernels`).
+
 Speed: every parameter lives in one contiguous vector (``parameter_vector``) that W1, b1, ...
 are views of, and every gradient in another (``gradient_vector``), so an optimizer updates
 the whole network with one or two array operations. The activations and gradients of each
@@ -16,6 +18,11 @@ passes write into it with ``out=`` and allocate nothing.
 **The caches returned by** :meth:`Network.forward` **and the gradients returned by**
 :meth:`Network.backward` **are views of those buffers**: the next pass over the same m
 overwrites them. Copy what you want to keep.
+
+Regularisation (see :mod:`chainrule.numeric.regularization`): ``l2=λ`` adds (λ/2m) Σ‖W‖² to
+the cost and (λ/m) W to dW; ``keep_prob`` turns on inverted dropout in the hidden layers of a
+training pass, with masks drawn from the model's own Generator. Prediction, :meth:`cost` and
+the gradient check never drop units.
 """
 
 from __future__ import annotations
@@ -26,7 +33,7 @@ from collections.abc import Mapping, Sequence
 import numpy as np
 
 from chainrule.errors import InputError
-from chainrule.numeric.activations import Activation, get_activation
+from chainrule.numeric.activations import ACTIVATIONS, Activation, get_activation
 from chainrule.numeric.checks import (
     as_generator,
     check_caches,
@@ -37,8 +44,17 @@ from chainrule.numeric.checks import (
     check_target,
 )
 from chainrule.numeric.init import initialize_parameters
-from chainrule.numeric.losses import Output, get_output
+from chainrule.numeric.kernels import Dropout, backward_into, forward_into
+from chainrule.numeric.losses import OUTPUTS, Output, get_output
 from chainrule.numeric.optimizers import check_learning_rate
+from chainrule.numeric.regularization import (
+    KeepProbs,
+    add_l2_gradient,
+    check_keep_prob,
+    check_l2,
+    l2_penalty,
+    masks_from_caches,
+)
 from chainrule.numeric.workspace import Workspace, WorkspaceCache, packed_parameter_arrays
 
 __all__ = ["Network"]
@@ -89,7 +105,7 @@ class Network:
         self.rng = as_generator(seed)
         self._theta, self._W, self._b = packed_parameter_arrays(self.layer_sizes, self.dtype)
         self._grad, self._dW, self._db = packed_parameter_arrays(self.layer_sizes, self.dtype)
-        self._step = np.empty_like(self._theta)
+        self._step, self._step_W, _ = packed_parameter_arrays(self.layer_sizes, self.dtype)
         self._workspaces = WorkspaceCache(self.layer_sizes, self.dtype)
         self.set_params(initialize_parameters(self.layer_sizes, init, self.rng))
 
@@ -142,30 +158,47 @@ class Network:
         return twin
 
     # ----------------------------------------------------------------- public passes
-    def forward(self, X: Array) -> tuple[Array, dict[str, Array]]:
+    def forward(
+        self, X: Array, *, keep_prob: float | Sequence[float] | None = None
+    ) -> tuple[Array, dict[str, Array]]:
         """Forward propagation.
 
         Parameters
         ----------
         X : array (n[0], m)
+        keep_prob : float or sequence of float, optional
+            Inverted dropout for a training pass: the probability of keeping a hidden unit,
+            one value for all hidden layers or one per hidden layer. None (or 1) keeps all.
 
         Returns
         -------
         AL : array (n[L], m)
             The output activations (a view of the workspace buffer).
         caches : dict
-            ``{"A0": X, "Z1": (n1, m), "A1": (n1, m), ..., "ZL", "AL"}`` (views).
+            ``{"A0": X, "Z1": (n1, m), "A1": (n1, m), ..., "ZL", "AL"}`` (views); with dropout
+            also the 0/1 masks ``"D1"`` (n1, m), ... of the hidden layers that drop units,
+            and A[l] is the activation after its mask.
         """
         X = check_input(X, self.layer_sizes[0], self.dtype)
+        keep_probs = self._check_keep_prob(keep_prob)
         workspace = self._workspaces.get(X.shape[1])
-        self._forward_into(X, workspace)
+        self._forward_into(X, workspace, keep_probs)
         caches = {"A0": X}
         for layer in range(1, self.n_layers + 1):
             caches[f"Z{layer}"] = workspace.Z[layer]
             caches[f"A{layer}"] = workspace.A[layer]
+            if keep_probs is not None and layer < self.n_layers and keep_probs[layer - 1] < 1:
+                caches[f"D{layer}"] = workspace.dropout_buffers()[0][layer]
         return workspace.A[-1], caches
 
-    def backward(self, Y: Array, caches: Mapping[str, Array]) -> dict[str, Array]:
+    def backward(
+        self,
+        Y: Array,
+        caches: Mapping[str, Array],
+        *,
+        l2: float = 0.0,
+        keep_prob: float | Sequence[float] | None = None,
+    ) -> dict[str, Array]:
         """Backward propagation from the caches of :meth:`forward`.
 
         Parameters
@@ -174,6 +207,11 @@ class Network:
             Targets: 0/1 (sigmoid), one-hot columns (softmax) or values (linear).
         caches : dict
             As returned by :meth:`forward`.
+        l2 : float
+            L2 strength λ >= 0: adds (λ/m) W[l] to every dW[l].
+        keep_prob : float or sequence of float, optional
+            The ``keep_prob`` given to :meth:`forward`; its masks ``D[l]`` (from the caches)
+            then scale dA[l] as they scaled A[l].
 
         Returns
         -------
@@ -184,9 +222,13 @@ class Network:
         Z, A = check_caches(caches, self.layer_sizes, self.dtype)
         m = A[0].shape[1]
         Y = check_target(Y, self.layer_sizes[-1], m, self.n_layers, self.dtype)
+        l2 = check_l2(l2)
+        keep_probs = self._check_keep_prob(keep_prob)
         workspace = self._workspaces.get(m)
-        self._backward_into(Y, A[0], Z, A, workspace, delta_scale=1.0, input_gradient=True)
+        dropout = self._cached_dropout(caches, Z, keep_probs, workspace)
+        self._backward_into((Y, A[0], Z, A), workspace, 1.0, True, dropout)
         np.multiply(self._grad, 1.0 / m, out=self._grad)
+        add_l2_gradient(self._W, self._dW, self._step_W, l2, m)
         grads: dict[str, Array] = {}
         for layer in range(1, self.n_layers + 1):
             grads[f"dZ{layer}"] = workspace.dZ[layer]
@@ -195,13 +237,16 @@ class Network:
             grads[f"dA{layer - 1}"] = workspace.dA[layer - 1]
         return grads
 
-    def cost(self, X: Array, Y: Array) -> float:
-        """The mean cost J over the m columns of ``X`` (n[0], m) and ``Y`` (n[L], m)."""
+    def cost(self, X: Array, Y: Array, *, l2: float = 0.0) -> float:
+        """The mean cost J over the m columns of ``X`` (n[0], m) and ``Y`` (n[L], m), plus
+        the L2 term (λ/2m) Σ‖W[l]‖² when ``l2`` = λ > 0. Never drops units."""
         X = check_input(X, self.layer_sizes[0], self.dtype)
         Y = check_target(Y, self.layer_sizes[-1], X.shape[1], self.n_layers, self.dtype)
+        l2 = check_l2(l2)
         workspace = self._workspaces.get(X.shape[1])
         self._forward_into(X, workspace)
-        return self.output.cost(workspace.Z[-1], workspace.A[-1], Y, workspace.scratch)
+        cost = self.output.cost(workspace.Z[-1], workspace.A[-1], Y, workspace.scratch)
+        return cost + l2_penalty(self._W, l2, X.shape[1])
 
     def predict_proba(self, X: Array) -> Array:
         """Output activations A[L], shape (n[L], m), as a new array."""
@@ -222,23 +267,41 @@ class Network:
         return float(np.mean((A >= 0.5) == (Y >= 0.5)))
 
     # ----------------------------------------------------------------- fused training pass
-    def compute_gradients(self, X: Array, Y: Array, *, checked: bool = True) -> float:
+    def compute_gradients(
+        self,
+        X: Array,
+        Y: Array,
+        *,
+        checked: bool = True,
+        l2: float = 0.0,
+        keep_prob: float | Sequence[float] | None = None,
+    ) -> float:
         """Forward pass, cost and backward pass in one go, for training.
 
-        Fills :attr:`gradient_vector` with dJ/dθ and returns the cost J before any update.
+        Fills :attr:`gradient_vector` with dJ/dθ and returns the cost J before any update
+        (with its L2 term when ``l2`` > 0; with dropout, the cost of the thinned network).
         Skips dA[0], which training never needs. With ``checked=False`` the caller promises
-        that X (n[0], m) and Y (n[L], m) already have the network's dtype and shapes.
+        that X (n[0], m) and Y (n[L], m) already have the network's dtype and shapes, that
+        ``l2`` is a float >= 0 and that ``keep_prob`` is None or what
+        :func:`~chainrule.numeric.regularization.check_keep_prob` returns.
         """
         if checked:
             X = check_input(X, self.layer_sizes[0], self.dtype)
             Y = check_target(Y, self.layer_sizes[-1], X.shape[1], self.n_layers, self.dtype)
+            l2 = check_l2(l2)
+            keep_prob = self._check_keep_prob(keep_prob)
+        keep_probs: KeepProbs = keep_prob  # type: ignore[assignment]
         m = X.shape[1]
         workspace = self._workspaces.get(m)
-        self._forward_into(X, workspace)
+        self._forward_into(X, workspace, keep_probs)
         Z, A = workspace.Z, workspace.A
         cost = self.output.cost(Z[-1], A[-1], Y, workspace.scratch)
-        self._backward_into(Y, X, Z, A, workspace, delta_scale=1.0 / m, input_gradient=False)
-        return cost
+        dropout = None if keep_probs is None else (keep_probs, *workspace.dropout_buffers())
+        self._backward_into((Y, X, Z, A), workspace, 1.0 / m, False, dropout)
+        if l2 == 0.0:
+            return cost
+        add_l2_gradient(self._W, self._dW, self._step_W, l2, m)
+        return cost + l2_penalty(self._W, l2, m)
 
     def train_step(self, X: Array, Y: Array, learning_rate: float) -> float:
         """One step of plain gradient descent, θ ← θ - α dJ/dθ; returns J before the step."""
@@ -249,56 +312,75 @@ class Network:
         return cost
 
     # ----------------------------------------------------------------- kernels
-    def _forward_into(self, X: Array, workspace: Workspace) -> None:
-        W, b, Z, A = self._W, self._b, workspace.Z, workspace.A
-        last = self.n_layers
-        hidden = self.activation.forward_into
-        A_prev = X
-        for layer in range(1, last + 1):
-            Z_l = Z[layer]
-            np.matmul(W[layer], A_prev, out=Z_l)  # (n_l, m)
-            np.add(Z_l, b[layer], out=Z_l)
-            if layer < last:
-                hidden(Z_l, A[layer])
-            else:
-                self.output.forward(Z_l, out=A[layer])
-            A_prev = A[layer]
+    def _forward_into(self, X: Array, workspace: Workspace, keep_probs: KeepProbs = None) -> None:
+        forward_into(
+            self._W, self._b, self.activation, self.output, self.rng, X, workspace, keep_probs
+        )
 
     def _backward_into(
         self,
-        Y: Array,
-        X: Array,
-        Z: Sequence[Array],
-        A: Sequence[Array],
+        forward: tuple[Array, Array, Sequence[Array], Sequence[Array]],
         workspace: Workspace,
         delta_scale: float,
         input_gradient: bool,
+        dropout: Dropout | None = None,
     ) -> None:
-        """Write dZ[l], dA[l-1] into ``workspace`` and dW[l], db[l] into the gradient vector.
+        """See :func:`~chainrule.numeric.kernels.backward_into`; ``forward`` is (Y, X, Z, A)."""
+        backward_into(
+            self._W, self._dW, self._db, self.activation, self.output,
+            forward, workspace, delta_scale, input_gradient, dropout,
+        )  # fmt: skip
 
-        ``Z[l]`` and ``A[l]`` (l = 1..L) are the forward pass's arrays; ``X`` is A[0].
+    # ----------------------------------------------------------------- helpers
+    def _check_keep_prob(self, keep_prob: float | Sequence[float] | None) -> KeepProbs:
+        return None if keep_prob is None else check_keep_prob(keep_prob, self.n_layers - 1)
 
-        Every dZ is scaled by ``delta_scale`` (1/m folds the average into dZ[L] once); the
-        caller scales the gradients otherwise.
-        """
-        W, dW, db, dZ, dA = self._W, self._dW, self._db, workspace.dZ, workspace.dA
-        derivative = self.activation.derivative_into
-        last = self.n_layers
-        dZ_l = self.output.delta(Z[last], A[last], Y, out=dZ[last])  # (n_L, m)
-        if delta_scale != 1.0:
-            np.multiply(dZ_l, delta_scale, out=dZ_l)
-        for layer in range(last, 0, -1):
-            A_prev = A[layer - 1] if layer > 1 else X
-            np.matmul(dZ_l, A_prev.T, out=dW[layer])  # (n_l, n_{l-1})
-            np.matmul(dZ_l, workspace.ones, out=db[layer])  # (n_l, 1)
-            if layer > 1:
-                dA_prev = dA[layer - 1]
-                np.matmul(W[layer].T, dZ_l, out=dA_prev)  # (n_{l-1}, m)
-                dZ_prev = derivative(Z[layer - 1], A_prev, out=dZ[layer - 1])
-                np.multiply(dZ_prev, dA_prev, out=dZ_prev)
-                dZ_l = dZ_prev
-            elif input_gradient:
-                np.matmul(W[1].T, dZ_l, out=workspace.input_gradient())
+    def _cached_dropout(
+        self,
+        caches: Mapping[str, Array],
+        Z: Sequence[Array],
+        keep_probs: KeepProbs,
+        workspace: Workspace,
+    ) -> Dropout | None:
+        """``(keep_probs, D, G)`` for :meth:`backward`: the masks from ``caches`` and
+        g(Z[l]) recomputed from the cached Z[l]; None without dropout."""
+        masks = masks_from_caches(caches, keep_probs, self.layer_sizes, self.dtype)
+        if keep_probs is None:
+            return None
+        _, G = workspace.dropout_buffers()
+        for layer in range(1, self.n_layers):
+            if masks[layer] is not None:
+                self.activation.forward_into(Z[layer], G[layer])
+        return keep_probs, masks, G
+
+    def __getstate__(self) -> dict:
+        """Pickle the architecture, the random state and one copy of the parameter vector
+        (the W and b views are rebuilt on loading); built-in functions go by name."""
+        activation = self.activation
+        output = self.output
+        return {
+            "layer_sizes": self.layer_sizes,
+            "activation": activation.name
+            if ACTIVATIONS.get(activation.name) is activation
+            else activation,
+            "output": output.name if OUTPUTS.get(output.name) is output else output,
+            "init": self.init,
+            "dtype": self.dtype.name,
+            "rng": self.rng,
+            "parameters": self._theta.copy(),
+        }
+
+    def __setstate__(self, state: dict) -> None:
+        self.__init__(  # type: ignore[misc]
+            state["layer_sizes"],
+            state["activation"],
+            state["output"],
+            "zeros",
+            state["dtype"],
+            state["rng"],
+        )
+        self.init = state["init"]
+        np.copyto(self._theta, state["parameters"])
 
     def __repr__(self) -> str:
         return (

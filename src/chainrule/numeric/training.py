@@ -7,13 +7,21 @@ the network's own random generator, so the same seed trains the same weights, bi
 Extension points, so later features plug in without a rewrite:
 
 - ``optimizer``: any object with ``update(params, grads)`` (see
-  :mod:`chainrule.numeric.optimizers`); momentum and Adam are such objects.
+  :mod:`chainrule.numeric.optimizers`): :class:`GradientDescent`, :class:`Momentum`,
+  :class:`Adam`. An optimizer that also has ``end_epoch()`` is told when each epoch ends
+  (learning-rate decay).
+- ``l2`` and ``keep_prob``: L2 regularisation and inverted dropout
+  (:mod:`chainrule.numeric.regularization`).
+- ``validation_data`` or ``validation_fraction``: a validation cost every epoch, and
+  ``early_stopping`` (:class:`~chainrule.numeric.early_stopping.EarlyStopping`) on it.
 - ``callbacks``: called after every epoch as ``callback(epoch, cost, network)``; returning
-  True stops training (early stopping, logging, checkpoints).
+  True stops training. A callback with a ``validation_cost`` parameter also gets that
+  epoch's validation cost by keyword (None without validation data).
 """
 
 from __future__ import annotations
 
+import inspect
 import math
 import numbers
 import time
@@ -25,9 +33,11 @@ import numpy as np
 
 from chainrule.errors import InputError, TrainingError
 from chainrule.numeric.checks import check_input, check_target
+from chainrule.numeric.early_stopping import EarlyStopping, class_labels, split_validation
 from chainrule.numeric.network import Network
 from chainrule.numeric.optimizers import GradientDescent, Optimizer
 from chainrule.numeric.progress import EpochProgress
+from chainrule.numeric.regularization import KeepProbs, check_keep_prob, check_l2
 
 __all__ = ["Callback", "TrainingHistory", "train"]
 
@@ -45,18 +55,25 @@ class TrainingHistory:
     ----------
     costs : list of float
         Cost of every epoch: the full-batch cost before that epoch's step, or the mean of the
-        mini-batch costs over the epoch.
+        mini-batch costs over the epoch (with the L2 term when ``l2`` > 0).
+    validation_costs : list of float
+        Cost on the validation data after every epoch (no L2 term, no dropout); empty
+        without validation data.
     epochs : int
-        Epochs run (fewer than asked when a callback stopped training).
+        Epochs run (fewer than asked when a callback or early stopping stopped training).
     stopped_early : bool
-        Whether a callback stopped training.
+        Whether a callback or early stopping stopped training.
+    best_epoch : int or None
+        With early stopping, the epoch whose parameters the network ends with.
     seconds : float
         Wall-clock time of the loop.
     """
 
     costs: list[float] = field(default_factory=list)
+    validation_costs: list[float] = field(default_factory=list)
     epochs: int = 0
     stopped_early: bool = False
+    best_epoch: int | None = None
     seconds: float = 0.0
 
 
@@ -72,6 +89,12 @@ def train(
     callbacks: Sequence[Callback] = (),
     verbose: bool = True,
     stream: TextIO | None = None,
+    l2: float = 0.0,
+    keep_prob: float | Sequence[float] | None = None,
+    shuffle: bool = True,
+    validation_data: tuple[np.ndarray, np.ndarray] | None = None,
+    validation_fraction: float | None = None,
+    early_stopping: EarlyStopping | None = None,
 ) -> TrainingHistory:
     """Train ``network`` in place on X (n[0], m) and Y (n[L], m).
 
@@ -97,6 +120,20 @@ def train(
         Show a progress bar (only when ``stream`` is a terminal).
     stream : file, optional
         Where the progress bar goes (standard output by default).
+    l2 : float
+        L2 strength λ >= 0.
+    keep_prob : float or sequence of float, optional
+        Inverted dropout: probability of keeping a hidden unit (one value, or one per hidden
+        layer). None or 1 turns dropout off.
+    shuffle : bool
+        Draw the mini-batches from a fresh shuffle each epoch (else in column order).
+    validation_data : (X_val, Y_val), optional
+        Data for the validation cost, shaped like X and Y.
+    validation_fraction : float, optional
+        Instead of ``validation_data``: hold out this share of the columns (stratified by
+        class for sigmoid and softmax outputs), drawn from the network's Generator.
+    early_stopping : EarlyStopping, optional
+        Stops training and restores the best parameters (see its documentation).
 
     Returns
     -------
@@ -111,62 +148,159 @@ def train(
     if batch_size is not None:
         _check_count("batch_size", batch_size)
     optimizer = _resolve_optimizer(learning_rate, optimizer)
+    l2 = check_l2(l2)
+    keep_probs = None if keep_prob is None else check_keep_prob(keep_prob, network.n_layers - 1)
     X, Y = _check_data(network, X, Y)
+    X, Y, validation = _validation(network, X, Y, validation_data, validation_fraction)
+    _check_early_stopping(early_stopping, validation)
     params = {"theta": network.parameter_vector}
     grads = {"theta": network.gradient_vector}
-    run_epoch = _full_batch_epoch
     m = X.shape[1]
+    step = _Step(network, optimizer, params, grads, l2, keep_probs)
+    run_epoch = _full_batch_epoch
     if batch_size is not None and batch_size < m:
-        run_epoch = _mini_batch_epoch(m, batch_size, network)
+        run_epoch = _mini_batch_epoch(m, batch_size, shuffle)
+    end_epoch = getattr(optimizer, "end_epoch", None)
+    notify = _Callbacks(callbacks)
+    if early_stopping is not None:
+        early_stopping.reset()
 
     history = TrainingHistory()
     start = time.perf_counter()
     # Overflow on the way to nan or inf is reported once, as a TrainingError, not as warnings.
     with (
-        EpochProgress(epochs, verbose, stream) as progress,
+        EpochProgress(epochs, verbose, stream, validation=validation is not None) as progress,
         np.errstate(over="ignore", invalid="ignore"),
     ):
         for epoch in range(1, epochs + 1):
-            cost = run_epoch(network, X, Y, optimizer, params, grads)
+            cost = run_epoch(step, X, Y)
             _check_finite(network, epoch, cost)
+            if callable(end_epoch):
+                end_epoch()
+            validation_cost = None
+            if validation is not None:
+                validation_cost = network.cost(*validation)
+                history.validation_costs.append(validation_cost)
             history.costs.append(cost)
             history.epochs = epoch
-            progress.update(epoch, cost)
-            if any([callback(epoch, cost, network) for callback in callbacks]):
+            progress.update(epoch, cost, validation_cost)
+            stop = notify(epoch, cost, network, validation_cost)
+            if early_stopping is not None:
+                watched = cost if early_stopping.monitor == "cost" else validation_cost
+                stop = early_stopping.update(epoch, float(watched), network) or stop  # type: ignore[arg-type]
+            if stop:
                 history.stopped_early = epoch < epochs
                 break
+    if early_stopping is not None:
+        history.best_epoch = early_stopping.best_epoch
+        early_stopping.restore(network)
     history.seconds = time.perf_counter() - start
     return history
 
 
-def _full_batch_epoch(network, X, Y, optimizer, params, grads) -> float:
-    cost = network.compute_gradients(X, Y, checked=False)
-    optimizer.update(params, grads)
-    return cost
+@dataclass
+class _Step:
+    """One optimisation step on a batch: gradients (with the regularisation) then update."""
+
+    network: Network
+    optimizer: Optimizer
+    params: dict
+    grads: dict
+    l2: float
+    keep_probs: KeepProbs
+
+    def __call__(self, X: np.ndarray, Y: np.ndarray) -> float:
+        cost = self.network.compute_gradients(
+            X, Y, checked=False, l2=self.l2, keep_prob=self.keep_probs
+        )
+        self.optimizer.update(self.params, self.grads)
+        return cost
 
 
-def _mini_batch_epoch(m: int, batch_size: int, network: Network):
-    """An epoch function that reshuffles the columns into reused buffers, then steps once per
-    slice of ``batch_size`` columns (the last slice may be shorter)."""
+def _full_batch_epoch(step: _Step, X: np.ndarray, Y: np.ndarray) -> float:
+    return step(X, Y)
+
+
+def _mini_batch_epoch(m: int, batch_size: int, shuffle: bool):
+    """An epoch function that reshuffles the columns into reused buffers (unless ``shuffle``
+    is False), then steps once per slice of ``batch_size`` columns (the last may be shorter)."""
     buffers: dict[str, np.ndarray] = {}
     bounds = [(start, min(start + batch_size, m)) for start in range(0, m, batch_size)]
 
-    def epoch(network, X, Y, optimizer, params, grads) -> float:
-        if not buffers:
-            buffers["X"], buffers["Y"] = np.empty_like(X), np.empty_like(Y)
-        order = network.rng.permutation(m)
-        X_shuffled = np.take(X, order, axis=1, out=buffers["X"], mode="clip")
-        Y_shuffled = np.take(Y, order, axis=1, out=buffers["Y"], mode="clip")
+    def epoch(step: _Step, X: np.ndarray, Y: np.ndarray) -> float:
+        if shuffle:
+            if not buffers:
+                buffers["X"], buffers["Y"] = np.empty_like(X), np.empty_like(Y)
+            order = step.network.rng.permutation(m)
+            X = np.take(X, order, axis=1, out=buffers["X"], mode="clip")
+            Y = np.take(Y, order, axis=1, out=buffers["Y"], mode="clip")
         total = 0.0
         for start, stop in bounds:
-            batch_cost = network.compute_gradients(
-                X_shuffled[:, start:stop], Y_shuffled[:, start:stop], checked=False
-            )
-            optimizer.update(params, grads)
-            total += batch_cost * (stop - start)
+            total += step(X[:, start:stop], Y[:, start:stop]) * (stop - start)
         return total / m
 
     return epoch
+
+
+class _Callbacks:
+    """Calls every callback each epoch; those with a ``validation_cost`` parameter get it."""
+
+    def __init__(self, callbacks: Sequence[Callback]) -> None:
+        self._calls = [(callback, _takes_validation_cost(callback)) for callback in callbacks]
+
+    def __call__(
+        self, epoch: int, cost: float, network: Network, validation_cost: float | None
+    ) -> bool:
+        results = [
+            callback(epoch, cost, network, validation_cost=validation_cost)  # type: ignore[call-arg]
+            if takes
+            else callback(epoch, cost, network)
+            for callback, takes in self._calls
+        ]
+        return any(results)
+
+
+def _takes_validation_cost(callback: Callable) -> bool:
+    try:
+        parameters = inspect.signature(callback).parameters
+    except (TypeError, ValueError):  # some builtins have no signature
+        return False
+    return "validation_cost" in parameters
+
+
+def _validation(
+    network: Network,
+    X: np.ndarray,
+    Y: np.ndarray,
+    validation_data: tuple[np.ndarray, np.ndarray] | None,
+    validation_fraction: float | None,
+) -> tuple[np.ndarray, np.ndarray, tuple[np.ndarray, np.ndarray] | None]:
+    """The training data and the (X_val, Y_val) pair, given or split off; None if neither."""
+    if validation_data is not None and validation_fraction is not None:
+        raise InputError("give either 'validation_data' or 'validation_fraction', not both")
+    if validation_fraction is not None:
+        classifier = network.output.name == "softmax" or (
+            network.output.name == "sigmoid" and network.layer_sizes[-1] == 1
+        )
+        labels = class_labels(Y) if classifier else None
+        X, Y, X_val, Y_val = split_validation(X, Y, validation_fraction, network.rng, labels)
+        return X, Y, (X_val, Y_val)
+    if validation_data is None:
+        return X, Y, None
+    if not isinstance(validation_data, (tuple, list)) or len(validation_data) != 2:
+        raise InputError("'validation_data' must be a pair (X_val, Y_val)")
+    return X, Y, _check_data(network, *validation_data)
+
+
+def _check_early_stopping(early_stopping: object, validation: object) -> None:
+    if early_stopping is None:
+        return
+    if not isinstance(early_stopping, EarlyStopping):
+        raise InputError(f"'early_stopping' must be an EarlyStopping (got {early_stopping!r})")
+    if early_stopping.monitor == "validation_cost" and validation is None:
+        raise InputError(
+            "early stopping on the validation cost needs 'validation_data' or 'validation_fraction'"
+        )
 
 
 def _check_finite(network: Network, epoch: int, cost: float) -> None:

@@ -28,6 +28,8 @@ class Workspace:
         because training never needs the gradient with respect to the inputs
     ones : array (m, 1) of ones; db[l] = dZ[l] · ones sums over the examples with one BLAS call
     scratch : array (n[L], m) that the cost function may overwrite
+    D, G : lists of arrays (n[l], m) for l = 1..L-1, or None before dropout is first used:
+        the 0/1 dropout masks and the hidden activations g(Z[l]) before the mask
     """
 
     def __init__(self, layer_sizes: Sequence[int], m: int, dtype: np.dtype) -> None:
@@ -40,12 +42,23 @@ class Workspace:
         self.dA: list = [None] + [np.empty((n, m), dtype) for n in layer_sizes[1:-1]]
         self.ones = np.ones((m, 1), dtype)
         self.scratch = np.empty((layer_sizes[-1], m), dtype)
+        self.D: list | None = None
+        self.G: list | None = None
 
     def input_gradient(self) -> np.ndarray:
         """dA[0], shape (n[0], m), allocated on first use."""
         if self.dA[0] is None:
             self.dA[0] = np.empty((self.layer_sizes[0], self.m), self.dtype)
         return self.dA[0]
+
+    def dropout_buffers(self) -> tuple[list, list]:
+        """``(D, G)``: masks and pre-dropout activations (n[l], m), l = 1..L-1 (index 0 unused),
+        allocated on first use."""
+        if self.D is None or self.G is None:
+            hidden = self.layer_sizes[1:-1]
+            self.D = [None] + [np.empty((n, self.m), self.dtype) for n in hidden]
+            self.G = [None] + [np.empty((n, self.m), self.dtype) for n in hidden]
+        return self.D, self.G
 
 
 class WorkspaceCache:

@@ -1,0 +1,111 @@
+"""The two passes of :class:`~chainrule.numeric.network.Network`, written into preallocated
+buffers (``out=``): nothing here allocates an array.
+
+Columns are examples; layers are numbered 1..L; lists are indexed by layer (index 0 is X or
+unused)::
+
+    forward    Z[l] = W[l] A[l-1] + b[l]        A[l] = g(Z[l])  (output layer: its own g)
+               with dropout on hidden layer l:   A[l] = g(Z[l]) * D[l] / p[l]
+    backward   dZ[L] = A[L] - Y
+               dW[l] = dZ[l] A[l-1]ᵀ             db[l] = Σ_columns dZ[l]
+               dA[l-1] = W[l]ᵀ dZ[l]             (then * D[l-1] / p[l-1] with dropout)
+               dZ[l-1] = dA[l-1] * g'(Z[l-1])
+
+The average over the m examples is folded in by the caller: a ``delta_scale`` of 1/m scales
+dZ[L] once, so every later gradient is already averaged.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+
+from chainrule.numeric.activations import Activation
+from chainrule.numeric.losses import Output
+from chainrule.numeric.regularization import KeepProbs, apply_mask, draw_mask
+from chainrule.numeric.workspace import Workspace
+
+__all__ = ["Dropout", "backward_into", "forward_into"]
+
+Array = np.ndarray
+
+#: ``(keep_probs, D, G)``: per hidden layer l its keep probability ``keep_probs[l-1]``, its
+#: mask ``D[l]`` and ``G[l] = g(Z[l])`` before the mask.
+Dropout = tuple[tuple[float, ...], Sequence, Sequence]
+
+
+def forward_into(
+    W: Sequence[Array],
+    b: Sequence[Array],
+    activation: Activation,
+    output: Output,
+    rng: np.random.Generator,
+    X: Array,
+    workspace: Workspace,
+    keep_probs: KeepProbs = None,
+) -> None:
+    """Fill ``workspace.Z`` and ``workspace.A`` from X (n[0], m); with ``keep_probs``, draw
+    fresh masks from ``rng`` into the workspace's dropout buffers and apply them."""
+    Z, A = workspace.Z, workspace.A
+    last = len(W) - 1
+    hidden = activation.forward_into
+    A_prev = X
+    for layer in range(1, last + 1):
+        Z_l = Z[layer]
+        np.matmul(W[layer], A_prev, out=Z_l)  # (n_l, m)
+        np.add(Z_l, b[layer], out=Z_l)
+        if layer == last:
+            output.forward(Z_l, out=A[layer])
+        elif keep_probs is None or keep_probs[layer - 1] == 1.0:
+            hidden(Z_l, A[layer])
+        else:
+            keep = keep_probs[layer - 1]
+            D, G = workspace.dropout_buffers()
+            hidden(Z_l, G[layer])  # g(Z[l]) before the mask, kept for g'
+            draw_mask(rng, keep, D[layer])
+            apply_mask(G[layer], D[layer], keep, out=A[layer])
+        A_prev = A[layer]
+
+
+def backward_into(
+    W: Sequence[Array],
+    dW: Sequence[Array],
+    db: Sequence[Array],
+    activation: Activation,
+    output: Output,
+    forward: tuple[Array, Array, Sequence[Array], Sequence[Array]],
+    workspace: Workspace,
+    delta_scale: float,
+    input_gradient: bool,
+    dropout: Dropout | None = None,
+) -> None:
+    """Write dZ[l], dA[l-1] into ``workspace`` and dW[l], db[l] into ``dW``, ``db``.
+
+    ``forward`` is ``(Y, X, Z, A)``: the targets (n[L], m), A[0] = X, and the forward pass's
+    Z[l], A[l] for l = 1..L. ``dropout`` as the forward pass applied it (None: no dropout).
+    Every dZ is scaled by ``delta_scale``; dA[0] is computed only if ``input_gradient``.
+    """
+    Y, X, Z, A = forward
+    dZ, dA = workspace.dZ, workspace.dA
+    derivative = activation.derivative_into
+    last = len(W) - 1
+    dZ_l = output.delta(Z[last], A[last], Y, out=dZ[last])  # (n_L, m)
+    if delta_scale != 1.0:
+        np.multiply(dZ_l, delta_scale, out=dZ_l)
+    for layer in range(last, 0, -1):
+        A_prev = A[layer - 1] if layer > 1 else X
+        np.matmul(dZ_l, A_prev.T, out=dW[layer])  # (n_l, n_{l-1})
+        np.matmul(dZ_l, workspace.ones, out=db[layer])  # (n_l, 1)
+        if layer > 1:
+            dA_prev = dA[layer - 1]
+            np.matmul(W[layer].T, dZ_l, out=dA_prev)  # (n_{l-1}, m)
+            if dropout is not None and dropout[0][layer - 2] < 1.0:
+                keep_probs, D, G = dropout
+                apply_mask(dA_prev, D[layer - 1], keep_probs[layer - 2], out=dA_prev)
+                A_prev = G[layer - 1]  # g' needs g(Z), not the masked activation
+            dZ_prev = derivative(Z[layer - 1], A_prev, out=dZ[layer - 1])
+            np.multiply(dZ_prev, dA_prev, out=dZ_prev)
+            dZ_l = dZ_prev
+        elif input_gradient:
+            np.matmul(W[1].T, dZ_l, out=workspace.input_gradient())

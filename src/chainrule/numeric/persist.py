@@ -1,0 +1,327 @@
+"""Saving a network to one ``.npz`` file and loading it back, exactly.
+
+The file is a NumPy ``.npz`` archive, read with ``allow_pickle=False`` (no pickle, so a file
+from someone else cannot run code). Its entries::
+
+    architecture   a 0-d string array holding JSON: format name and version, layer sizes,
+                   hidden activation (name; slope for a leaky ReLU; the math text of a
+                   generated one), output (name, or for a generated one an object with the
+                   math texts of its activation and loss), init, dtype, the random
+                   generator's state, and the data schema (feature names, class names,
+                   target name) or null
+    W1, b1, ...    the parameters, in the network's dtype, shapes (n[l], n[l-1]) and (n[l], 1)
+    mean, scale    the standardisation of the data schema, float64 (n[0], 1); only with one
+
+A save is atomic: the archive is written to a temporary file in the target's folder, flushed
+to disk, then renamed over the target, so an interrupted save leaves the old file (or none)
+and never half a file. A load checks everything and turns any problem (a truncated or
+foreign file, a missing entry, a wrong shape, an unknown activation, a newer format) into a
+:class:`~chainrule.errors.ModelFileError` that names the file and what is wrong.
+
+Built-in activations and outputs are saved by name. Activations and outputs generated from
+math (:mod:`chainrule.codegen`: catalogue entries, custom text) are saved by their math text
+and generated again on loading, through an import of :mod:`chainrule.custom` made only then,
+so importing this module still never imports SymPy. An activation made from your own
+callables cannot be saved (its code is not data), and saving it is refused.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from typing import IO, Any
+
+import numpy as np
+
+from chainrule.errors import InputError, ModelFileError
+from chainrule.files import write_atomically
+from chainrule.numeric.activations import ACTIVATIONS, Activation, make_leaky_relu
+from chainrule.numeric.init import INITIALIZERS
+from chainrule.numeric.losses import OUTPUTS, Output
+from chainrule.numeric.network import Network
+from chainrule.numeric.schema import DataSchema, SavedModel, check_schema, schema_problem
+
+__all__ = [
+    "FORMAT_NAME",
+    "FORMAT_VERSION",
+    "DataSchema",
+    "SavedModel",
+    "load",
+    "load_model",
+    "save",
+]
+
+#: Written into every file; a file without it is not a chainrule model.
+FORMAT_NAME = "chainrule-model"
+#: Version of the layout above; files of a newer version are refused, not misread.
+FORMAT_VERSION = 1
+
+
+# ----------------------------------------------------------------------------- saving
+def save(network: Network, path: str | os.PathLike[str], schema: DataSchema | None = None) -> None:
+    """Write ``network`` (and ``schema``) to the ``.npz`` file ``path``, atomically.
+
+    Raises
+    ------
+    InputError
+        When the network has a custom activation or output, the schema does not fit the
+        network, or the file cannot be written.
+    """
+    if not isinstance(network, Network):
+        raise InputError(f"'network' must be a Network (got {type(network).__name__})")
+    if schema is not None:
+        schema = check_schema(schema, network.layer_sizes)
+    architecture = _architecture(network, schema)
+    arrays: dict[str, np.ndarray] = {"architecture": np.array(json.dumps(architecture))}
+    arrays.update({name: np.array(value) for name, value in network.params.items()})
+    if schema is not None:
+        arrays["mean"], arrays["scale"] = schema.mean, schema.scale
+
+    def write_archive(stream: IO[bytes]) -> None:
+        np.savez(stream, **arrays)  # type: ignore[arg-type]
+
+    write_atomically(path, write_archive, "model file")
+
+
+def _architecture(network: Network, schema: DataSchema | None) -> dict[str, Any]:
+    state = network.rng.bit_generator.state
+    return {
+        "format": FORMAT_NAME,
+        "format_version": FORMAT_VERSION,
+        "layer_sizes": list(network.layer_sizes),
+        "activation": _activation_spec(network.activation),
+        "output": _output_spec(network.output),
+        "init": network.init,
+        "dtype": network.dtype.name,
+        "rng_state": state if state.get("bit_generator") == "PCG64" else None,
+        "schema": None if schema is None else _schema_spec(schema),
+    }
+
+
+def _activation_spec(activation: Activation) -> dict[str, Any]:
+    """``{"name": "relu"}``, ``{"name": "leaky_relu", "slope": 0.2}`` or, for a generated
+    activation, ``{"name": "swish", "expression": "z*sigmoid(z)"}``; refuses callables of the
+    user's own, which have no name or math to be rebuilt from."""
+    if ACTIVATIONS.get(activation.name) == activation:
+        return {"name": activation.name}
+    slope = activation.parameters.get("slope")
+    if slope is not None and make_leaky_relu(slope).name == activation.name:
+        return {"name": "leaky_relu", "slope": float(slope)}
+    if activation.expression is not None:
+        return {"name": activation.name, "expression": activation.expression}
+    raise InputError(
+        f"cannot save a network with the custom activation {activation.name!r}: only the "
+        f"built-in activations ({', '.join(sorted(ACTIVATIONS))}) and those generated from "
+        f"math can be saved, because the code of an activation is not data"
+    )
+
+
+def _output_spec(output: Output) -> str | dict[str, str]:
+    """The built-in output's name, or the names and math texts of a generated one."""
+    if OUTPUTS.get(output.name) == output:
+        return output.name
+    if output.output_expression is not None and output.loss_expression is not None:
+        return {
+            "name": output.name,
+            "loss": output.loss,
+            "output_expression": output.output_expression,
+            "loss_expression": output.loss_expression,
+        }
+    raise InputError(
+        f"cannot save a network with the custom output {output.name!r}: only the "
+        f"built-in outputs ({', '.join(sorted(OUTPUTS))}) and those generated from math "
+        f"can be saved"
+    )
+
+
+def _schema_spec(schema: DataSchema) -> dict[str, Any]:
+    return {
+        "feature_names": list(schema.feature_names),
+        "class_names": list(schema.class_names),
+        "target_name": schema.target_name,
+    }
+
+
+# ----------------------------------------------------------------------------- loading
+def load(path: str | os.PathLike[str]) -> Network:
+    """The network saved in ``path``; see :func:`load_model` for its data schema too.
+
+    Raises
+    ------
+    ModelFileError
+        When the file is missing, truncated, corrupted, foreign or of a newer format.
+    """
+    return load_model(path).network
+
+
+def load_model(path: str | os.PathLike[str]) -> SavedModel:
+    """The network saved in ``path`` with its data schema (None if saved without one).
+
+    Parameters, dtype and random state come back exactly: the loaded network predicts
+    bit for bit what the saved one did.
+    """
+    entries = _read_entries(path)
+    try:
+        return _rebuild(entries)
+    except (InputError, ValueError, TypeError, KeyError) as exc:
+        raise ModelFileError(f"cannot load model {str(path)!r}: {_reason(exc)}") from None
+
+
+def _read_entries(path: str | os.PathLike[str]) -> dict[str, np.ndarray]:
+    """Every array of the archive, read eagerly; any failure is the file's fault."""
+    name = str(path)
+    if not os.path.exists(path):
+        raise ModelFileError(f"cannot load model {name!r}: the file does not exist")
+    if os.path.isdir(path):
+        raise ModelFileError(f"cannot load model {name!r}: it is a folder, not a file")
+    try:
+        with open(path, "rb") as stream:
+            if stream.read(4) != b"PK\x03\x04":
+                raise ModelFileError(
+                    f"cannot load model {name!r}: not a .npz archive, so not a chainrule model"
+                )
+        with np.load(path, allow_pickle=False) as archive:
+            return {key: archive[key] for key in archive.files}
+    except ModelFileError:
+        raise
+    except Exception as exc:  # noqa: BLE001 - zipfile, zlib and numpy raise many kinds
+        raise ModelFileError(
+            f"cannot load model {name!r}: the archive is truncated, corrupted or holds "
+            f"pickled objects ({_reason(exc)})"
+        ) from None
+
+
+def _reason(exc: BaseException) -> str:
+    text = str(exc).strip().splitlines()
+    return text[0] if text else type(exc).__name__
+
+
+def _rebuild(entries: dict[str, np.ndarray]) -> SavedModel:
+    spec = _architecture_entry(entries)
+    sizes = _layer_sizes_from(spec["layer_sizes"])
+    dtype = _check_parameters(entries, sizes, spec["dtype"])
+    activation = _activation_from(spec["activation"])
+    output = _output_from(spec["output"])
+    if not isinstance(spec["init"], str) or spec["init"] not in INITIALIZERS:
+        known = ", ".join(sorted(INITIALIZERS))
+        raise ValueError(f"unknown init {spec['init']!r} (known: {known})")
+    network = Network(sizes, activation, output, "zeros", dtype, seed=0)
+    network.init = spec["init"]
+    network.set_params({name: entries[name] for name in network.params})
+    if spec.get("rng_state") is not None:
+        network.rng.bit_generator.state = spec["rng_state"]
+    schema = None if spec["schema"] is None else _schema_from(spec["schema"], entries, sizes)
+    expected = {"architecture", *network.params} | ({"mean", "scale"} if schema else set())
+    unexpected = sorted(set(entries) - expected)
+    if unexpected:
+        raise ValueError(f"unexpected entry {unexpected[0]!r} (a foreign or altered file)")
+    return SavedModel(network, schema)
+
+
+def _layer_sizes_from(value: object) -> list[int]:
+    valid = (
+        isinstance(value, list)
+        and len(value) >= 2
+        and all(isinstance(n, int) and not isinstance(n, bool) and n >= 1 for n in value)
+    )
+    if not valid:
+        raise ValueError(f"bad layer sizes {value!r}")
+    return [int(n) for n in value]  # type: ignore[attr-defined]
+
+
+def _check_parameters(entries: dict[str, np.ndarray], sizes: list[int], dtype: object) -> str:
+    """Check every W[l], b[l] against ``sizes`` and ``dtype`` before building anything."""
+    if dtype not in ("float32", "float64"):
+        raise ValueError(f"bad dtype {dtype!r} (expected float32 or float64)")
+    for layer in range(1, len(sizes)):
+        for name, shape in (
+            (f"W{layer}", (sizes[layer], sizes[layer - 1])),
+            (f"b{layer}", (sizes[layer], 1)),
+        ):
+            if name not in entries:
+                raise ValueError(f"missing parameter {name!r}")
+            value = entries[name]
+            if value.shape != shape:
+                raise ValueError(f"parameter {name!r} has shape {value.shape}, expected {shape}")
+            if value.dtype != np.dtype(dtype):
+                raise ValueError(f"parameter {name!r} is {value.dtype}, expected {dtype}")
+    return dtype  # type: ignore[return-value]
+
+
+def _architecture_entry(entries: dict[str, np.ndarray]) -> dict[str, Any]:
+    if "architecture" not in entries:
+        raise ValueError("no 'architecture' entry: not a chainrule model")
+    raw = entries["architecture"]
+    if raw.dtype.kind != "U" or raw.shape != ():
+        raise ValueError("the 'architecture' entry is not JSON text")
+    spec = json.loads(str(raw))
+    if not isinstance(spec, dict) or spec.get("format") != FORMAT_NAME:
+        raise ValueError(f"the 'architecture' entry does not say format {FORMAT_NAME!r}")
+    version = spec.get("format_version")
+    if not isinstance(version, int) or isinstance(version, bool) or version < 1:
+        raise ValueError(f"bad format version {version!r}")
+    if version > FORMAT_VERSION:
+        raise ValueError(
+            f"written in format version {version} by a newer chainrule; this one reads "
+            f"versions up to {FORMAT_VERSION} (upgrade chainrule)"
+        )
+    required = ("layer_sizes", "activation", "output", "init", "dtype", "schema")
+    missing = [key for key in required if key not in spec]
+    if missing:
+        raise ValueError(f"the architecture lacks {missing[0]!r}")
+    return spec
+
+
+def _activation_from(spec: object) -> Activation:
+    if not isinstance(spec, dict) or not isinstance(spec.get("name"), str):
+        raise ValueError(f"bad activation {spec!r}")
+    if "expression" in spec:
+        if set(spec) != {"name", "expression"} or not isinstance(spec["expression"], str):
+            raise ValueError(f"bad activation {spec!r}")
+        from chainrule.custom import activation_from_expression
+
+        return activation_from_expression(spec["expression"], name=spec["name"])
+    if "slope" in spec:
+        slope = spec["slope"]
+        if spec["name"] != "leaky_relu" or not isinstance(slope, (int, float)):
+            raise ValueError(f"bad activation {spec!r}")
+        return make_leaky_relu(slope)
+    if spec["name"] not in ACTIVATIONS:
+        known = ", ".join(sorted(ACTIVATIONS))
+        raise ValueError(f"unknown activation {spec['name']!r} (known: {known})")
+    return ACTIVATIONS[spec["name"]]
+
+
+def _output_from(spec: object) -> Output:
+    if isinstance(spec, str):
+        if spec not in OUTPUTS:
+            raise ValueError(f"unknown output {spec!r} (known: {', '.join(sorted(OUTPUTS))})")
+        return OUTPUTS[spec]
+    keys = ("name", "loss", "output_expression", "loss_expression")
+    if not isinstance(spec, dict) or set(spec) != set(keys):
+        raise ValueError(f"bad output {spec!r}")
+    if not all(isinstance(spec[key], str) for key in keys):
+        raise ValueError(f"bad output {spec!r}")
+    from chainrule.custom import output_from_expressions
+
+    return output_from_expressions(
+        spec["output_expression"], spec["loss_expression"], spec["name"], spec["loss"]
+    )
+
+
+def _schema_from(spec: object, entries: dict[str, np.ndarray], sizes: list[int]) -> DataSchema:
+    if not isinstance(spec, dict):
+        raise ValueError(f"bad schema {spec!r}")
+    for key in ("mean", "scale"):
+        if key not in entries:
+            raise ValueError(f"missing entry {key!r} of the data schema")
+    features, classes = spec.get("feature_names"), spec.get("class_names")
+    if not isinstance(features, list) or not isinstance(classes, list):
+        raise ValueError("the data schema lacks its feature or class names")
+    target = spec.get("target_name")
+    if target is not None and not isinstance(target, str):
+        raise ValueError(f"bad target name {target!r}")
+    problem = schema_problem(features, classes, entries["mean"], entries["scale"], sizes)
+    if problem:
+        raise ValueError(problem)
+    return DataSchema(tuple(features), tuple(classes), entries["mean"], entries["scale"], target)
