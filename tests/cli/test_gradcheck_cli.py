@@ -79,7 +79,7 @@ def test_a_planted_wrong_gradient_fails_with_status_1(
     [
         (["--data", "iris"], "argument --data: expected one of"),
         (["--layers", "3,0"], "argument --layers: expected comma-separated positive integers"),
-        (["--activation", "swish"], "argument --activation: invalid choice: 'swish'"),
+        (["--activation", "swoosh"], "'--activation' must be one of sigmoid"),
         (["--samples", "0"], "argument --samples: expected a positive integer, got '0'"),
         (["--epsilon=-1e-5"], "argument --epsilon: expected a positive number"),
         (["--threshold", "x"], "argument --threshold: expected a number, got 'x'"),

@@ -2,6 +2,8 @@
 
 import pytest
 import sympy as sp
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from chainrule.errors import InputError, ProofError
 from chainrule.symbolic import tidy
@@ -130,6 +132,30 @@ def test_a_planted_wrong_tidying_move_stops_the_derivation(monkeypatch):
     monkeypatch.setattr(tidy, "_ALWAYS", planted)
     with pytest.raises(ProofError, match="multiply out"):
         derive_expression(sp.log(1 + sp.exp(-z)), z)
+
+
+def _smooth(t):
+    functions = [sp.exp, sigma, sp.erf, lambda s: sp.log(1 + sp.exp(s)), lambda s: 1 / (1 + s**2)]
+    return st.sampled_from(functions).map(lambda f: f(t))
+
+
+SMOOTH_TREES = st.recursive(
+    st.sampled_from([z, -z, y * z, 1 - z, sp.Integer(2)]),
+    lambda children: st.one_of(
+        children.flatmap(_smooth),
+        st.tuples(children, children).map(lambda p: p[0] + p[1]),
+        st.tuples(children, children).map(lambda p: p[0] * p[1]),
+    ),
+    max_leaves=4,
+).filter(lambda e: e.has(z))
+
+
+@settings(max_examples=15, deadline=None)
+@given(SMOOTH_TREES)
+def test_random_expressions_derive_with_every_step_proven(expr):
+    derivation = derive_expression(expr, z)
+    assert all(step.check.ok for step in derivation.steps())
+    assert derivation.oracle is not None and derivation.oracle.ok
 
 
 # --------------------------------------------------------------------------- the tidy moves

@@ -133,26 +133,26 @@ def _unary(t):
 
 
 def _binary(children):
+    """Sums, products, powers and quotients by a simple denominator: nested fractions are
+    left out because they only slow the checker down, not the rules."""
     pair = st.tuples(children, children)
     return st.one_of(
         pair.map(lambda p: p[0] + p[1]),
         pair.map(lambda p: p[0] * p[1]),
-        pair.map(lambda p: p[0] / (2 + p[1] ** 2)),
-        st.tuples(children, st.integers(-2, 3)).map(lambda p: p[0] ** p[1]),
+        st.tuples(children, LEAVES).map(lambda p: p[0] / (2 + p[1] ** 2)),
+        st.tuples(children, st.sampled_from([-1, 2, 3])).map(lambda p: p[0] ** p[1]),
     )
 
 
 LEAVES = st.sampled_from([z, z, y, 2 * z, 1 - z, sp.Rational(1, 2), sp.Integer(3)])
 TREES = st.recursive(
     LEAVES, lambda children: st.one_of(children.flatmap(_unary), _binary(children)), max_leaves=5
-)
+).filter(lambda e: e.has(z) and not e.has(sp.zoo, sp.nan, sp.oo) and sp.count_ops(e) <= 40)
 
 
 @settings(max_examples=40, deadline=None)
 @given(TREES)
 def test_random_expression_trees_are_differentiated_by_proven_steps(expr):
-    if expr.has(sp.zoo, sp.nan, sp.oo) or sp.count_ops(expr) > 40:
-        return
     assert_proven(expr, z)
 
 

@@ -1,4 +1,5 @@
-"""``chainrule derive``: the reference derivations, or any expression, step by step, proven."""
+"""``chainrule derive``: the reference derivations, any activation and loss, or any expression,
+step by step, proven."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ from chainrule.symbolic.model import Derivation
 from chainrule.symbolic.reference import REFERENCE_IDS, reference_derivations
 
 ROUTES = {"chain": ("chain rule",), "direct": ("direct",), "both": ("chain rule", "direct")}
+DEFAULT_LOSS = "binary_cross_entropy"
 
 
 def register(subparsers) -> None:
@@ -23,8 +25,9 @@ def register(subparsers) -> None:
         help="derive backprop derivatives step by step, every step proven",
         description=(
             "Reproduce the reference derivations ([1] dL/da, ln, [2] dσ/dz, [3] dL/dz, "
-            "[4] dz/dw, [5] dL/dw, [6] dL/db, layers) step by step, each step proven; "
-            "or derive any expression with --expr."
+            "[4] dz/dw, [5] dL/dw, [6] dL/db, layers) step by step, each step proven; the same "
+            "set for any activation and loss with --activation/--loss; or derive any "
+            "expression with --expr. --list shows the catalogue."
         ),
     )
     parser.add_argument(
@@ -38,21 +41,58 @@ def register(subparsers) -> None:
     parser.add_argument("-o", "--output", metavar="FILE", help="write to FILE instead")
     parser.add_argument("--expr", metavar="TEXT", help='an expression, e.g. "log(1 + exp(-z))"')
     parser.add_argument("--wrt", metavar="VAR", default="z", help="variable for --expr")
+    parser.add_argument(
+        "--activation",
+        metavar="NAME|TEXT",
+        help="a catalogue activation (tanh, relu, swish, ...) or math in z, e.g. 'z*sigmoid(z)'",
+    )
+    parser.add_argument(
+        "--loss",
+        metavar="NAME|TEXT",
+        help=(
+            "a catalogue loss (mse, hinge, ...; default with --activation: "
+            f"{DEFAULT_LOSS}), math in a and y, or softmax_cross_entropy"
+        ),
+    )
+    parser.add_argument(
+        "--list", action="store_true", help="print the catalogue of activations and losses"
+    )
+    parser.add_argument(
+        "--show-code",
+        action="store_true",
+        help="instead of the derivations, print the NumPy code generated for --activation "
+        "and --loss: g, g', the cost and the output delta, as a Python module",
+    )
     parser.set_defaults(func=run)
 
 
 def run(args: argparse.Namespace) -> int:
-    derivations = _expression(args) if args.expr is not None else _reference(args)
-    text = render(derivations, args.fmt, version=__version__)
+    if args.list:
+        _write(args, catalogue_text())
+        return 0
+    if args.show_code:
+        _write(args, _code(args))
+        return 0
+    derivations = _derivations(args)
+    _write(args, render(derivations, args.fmt, version=__version__))
+    return 0
+
+
+def _write(args: argparse.Namespace, text: str) -> None:
     if args.output:
         write_output(args.output, text)
     else:
         sys.stdout.write(text if text.endswith("\n") else text + "\n")
-    return 0
 
 
-def _reference(args: argparse.Namespace) -> list[Derivation]:
-    derivations = reference_derivations(args.ids or None)
+def _derivations(args: argparse.Namespace) -> list[Derivation]:
+    pair = args.activation is not None or args.loss is not None
+    if args.expr is not None:
+        if pair:
+            option = "--activation" if args.activation is not None else "--loss"
+            raise InputError(f"'--expr' cannot be combined with '{option}'")
+        return _expression(args)
+    derivations = _pair(args) if pair else reference_derivations(args.ids or None)
     wanted = ROUTES[args.route]
     return [_only_routes(d, wanted) for d in derivations]
 
@@ -65,6 +105,40 @@ def _only_routes(derivation: Derivation, names: tuple[str, ...]) -> Derivation:
     return dataclasses.replace(derivation, routes=kept)
 
 
+def _pair(args: argparse.Namespace) -> list[Derivation]:
+    """The set [1]-[6] and layers for --activation and --loss, or the softmax set."""
+    from chainrule.symbolic.catalog import get_activation, get_loss, is_softmax
+    from chainrule.symbolic.general import derive_pair
+
+    if is_softmax(args.loss) or (args.loss is None and is_softmax(args.activation)):
+        if args.activation is not None and not is_softmax(args.activation):
+            raise InputError(
+                f"'--activation' must be softmax or left out with '--loss {args.loss}': the "
+                f"softmax is the output activation of that loss (got {args.activation!r})"
+            )
+        from chainrule.symbolic.softmax import softmax_derivations
+
+        return softmax_derivations(args.ids or None)
+    activation = get_activation(args.activation or "sigmoid", parameter="--activation")
+    loss = get_loss(args.loss or DEFAULT_LOSS, parameter="--loss")
+    return derive_pair(activation, loss, args.ids or None)
+
+
+def _code(args: argparse.Namespace) -> str:
+    """The generated NumPy code of the pair that --activation and --loss name."""
+    from chainrule.custom import pair_source
+    from chainrule.symbolic.catalog import is_softmax
+
+    if args.expr is not None or args.ids:
+        found = "--expr" if args.expr is not None else "derivation ids"
+        raise InputError(f"'--show-code' shows the code of --activation and --loss (got {found})")
+    if args.fmt != "text":
+        raise InputError(f"'--show-code' prints Python code; leave out '--format {args.fmt}'")
+    loss = args.loss or DEFAULT_LOSS
+    activation = args.activation or (None if is_softmax(loss) else "sigmoid")
+    return pair_source(activation, loss)
+
+
 def _expression(args: argparse.Namespace) -> list[Derivation]:
     from chainrule.symbolic.expression import derive_expression
     from chainrule.symbolic.parse import parse_expression
@@ -75,3 +149,42 @@ def _expression(args: argparse.Namespace) -> list[Derivation]:
         raise InputError(f"'--wrt' must be one of {', '.join(BASE_SYMBOLS)} (got {args.wrt!r})")
     expr = parse_expression(args.expr, BASE_SYMBOLS, parameter="--expr")
     return [derive_expression(expr, BASE_SYMBOLS[args.wrt], text=args.expr)]
+
+
+def catalogue_text() -> str:
+    """The catalogue as text: names (aliases), formulas and the derivatives' forms."""
+    from chainrule.render import expr_text
+    from chainrule.symbolic.catalog import ACTIVATIONS, LOSSES, SOFTMAX_CROSS_ENTROPY
+
+    def rows(entries, derivative: str, missing: str) -> list[tuple[str, str, str]]:
+        found = []
+        for entry in entries:
+            name = entry.name + (f" ({', '.join(entry.aliases)})" if entry.aliases else "")
+            form = entry.derivative_form
+            shown = f"{derivative} = {expr_text(form)}" if form is not None else missing
+            found.append((name, entry.text, shown))
+        return found
+
+    sections = [
+        (
+            "activations: --activation NAME, or math in z such as 'z*sigmoid(z)'",
+            rows(ACTIVATIONS.values(), "da/dz", "da/dz: no form in a; see chainrule derive 2"),
+        ),
+        (
+            "losses: --loss NAME, or math in a and y such as '(a - y)**2/2'",
+            rows(LOSSES.values(), "dL/da", ""),
+        ),
+        (
+            "output pairs: --loss NAME",
+            rows([SOFTMAX_CROSS_ENTROPY], "dL/dz_j", ""),
+        ),
+    ]
+    lines = []
+    for heading, table in sections:
+        lines.append(heading)
+        widths = [max(len(row[k]) for row in table) for k in range(2)]
+        for name, text, shown in table:
+            lines.append(f"  {name:<{widths[0]}}  {text:<{widths[1]}}  {shown}".rstrip())
+        lines.append("")
+    lines.append("leaky_relu(SLOPE) and elu(ALPHA) take other constants, e.g. leaky_relu(0.2)")
+    return "\n".join(lines) + "\n"

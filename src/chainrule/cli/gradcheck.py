@@ -10,7 +10,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from chainrule.cli.options import positive_float, positive_int
+from chainrule.cli.options import non_negative_float, positive_float, positive_int
 from chainrule.cli.train import add_network_options, build_network, prepare_targets
 from chainrule.data import load_dataset
 from chainrule.numeric.gradcheck import (
@@ -52,6 +52,14 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         default=DEFAULT_THRESHOLD,
         help=f"largest relative error that passes (default: {DEFAULT_THRESHOLD:g})",
     )
+    parser.add_argument(
+        "--l2",
+        type=non_negative_float,
+        default=0.0,
+        metavar="LAMBDA",
+        help="check the cost with L2 regularisation λ, (λ/2m) Σ‖W‖² (default: 0); dropout "
+        "is always off in the check",
+    )
     parser.set_defaults(func=run)
 
 
@@ -67,11 +75,13 @@ def run(args: argparse.Namespace) -> int:
         Y_train[:, :m],
         epsilon=args.epsilon,
         threshold=args.threshold,
+        l2=args.l2,
     )
     sizes = "-".join(str(n) for n in network.layer_sizes)
     print(
         f"network {sizes} ({network.activation.name} hidden, {network.output.name} output), "
         f"{m} examples of {dataset.name}, step {args.epsilon:g}"
+        + (f", L2 {args.l2:g}" if args.l2 else "")
     )
     render_report(report)
     return 0 if report.passed else 1

@@ -15,8 +15,17 @@ import time
 import numpy as np
 
 from chainrule.cli.options import int_list, positive_float, positive_int
+from chainrule.cli.train_files import add_file_options, check_file_options, write_files
+from chainrule.cli.train_options import (
+    add_training_options,
+    describe_training,
+    training_arguments,
+)
+from chainrule.csvdata import is_csv_source
+from chainrule.custom import resolve_activation
+from chainrule.custom import resolve_output as resolve_custom_output
 from chainrule.data import DATASETS, MAX_SEED, Dataset, load_dataset
-from chainrule.numeric import ACTIVATIONS, INITIALIZERS, OUTPUTS, Network, train
+from chainrule.numeric import ACTIVATIONS, INITIALIZERS, OUTPUTS, Network, Output, train
 
 __all__ = ["add_network_options", "build_network", "prepare_targets", "register", "run"]
 
@@ -33,10 +42,10 @@ AUTO_INIT = {"relu": "he", "leaky_relu": "he"}
 
 
 def dataset_name(text: str) -> str:
-    """Parse a bundled data set's name."""
-    if text not in DATASETS:
+    """Parse a bundled data set's name, or the path of a CSV file."""
+    if text not in DATASETS and not is_csv_source(text):
         raise argparse.ArgumentTypeError(
-            f"expected one of {', '.join(sorted(DATASETS))}, got {text!r}"
+            f"expected one of {', '.join(sorted(DATASETS))}, or a .csv file, got {text!r}"
         )
     return text
 
@@ -59,7 +68,8 @@ def add_network_options(parser: argparse.ArgumentParser) -> None:
         type=dataset_name,
         default=DEFAULT_DATA,
         metavar="NAME",
-        help=f"data set: {', '.join(sorted(DATASETS))} (default: {DEFAULT_DATA})",
+        help=f"data set: {', '.join(sorted(DATASETS))}, or a CSV file with a header row "
+        f"(default: {DEFAULT_DATA})",
     )
     parser.add_argument(
         "--layers",
@@ -70,15 +80,26 @@ def add_network_options(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument(
         "--activation",
-        choices=sorted(ACTIVATIONS),
         default=DEFAULT_ACTIVATION,
-        help=f"hidden-layer activation (default: {DEFAULT_ACTIVATION})",
+        metavar="NAME|EXPR",
+        help=f"hidden-layer activation: built-in ({', '.join(sorted(ACTIVATIONS))}), a "
+        f"catalogue name (chainrule derive --list) or math in z such as 'z*sigmoid(z)' "
+        f"(default: {DEFAULT_ACTIVATION})",
     )
     parser.add_argument(
         "--output",
-        choices=["auto", *sorted(OUTPUTS)],
         default="auto",
-        help="output layer and loss; auto: sigmoid for two classes, softmax for more",
+        metavar="NAME|EXPR",
+        help=f"output layer: {', '.join(sorted(OUTPUTS))} with their own losses; with --loss "
+        f"also any activation; auto: sigmoid for two classes, softmax for more, or with "
+        f"--loss the first of linear, sigmoid that the loss accepts",
+    )
+    parser.add_argument(
+        "--loss",
+        default=None,
+        metavar="NAME|EXPR",
+        help="loss of the output: a catalogue name or math in a and y such as "
+        "'(a - y)**2 / 2' (default: the output's own loss)",
     )
     parser.add_argument(
         "--init",
@@ -105,9 +126,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument(
         "--lr",
         type=positive_float,
-        default=DEFAULT_LEARNING_RATE,
+        default=None,
         dest="learning_rate",
-        help=f"learning rate (default: {DEFAULT_LEARNING_RATE})",
+        help=f"learning rate (default: {DEFAULT_LEARNING_RATE}; 0.01 with --optimizer adam)",
     )
     parser.add_argument(
         "--epochs",
@@ -123,6 +144,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     )
     parser.add_argument("--dtype", choices=["float64", "float32"], default="float64")
     parser.add_argument("--quiet", action="store_true", help="no progress bar")
+    add_training_options(parser)
+    add_file_options(parser)
     parser.set_defaults(func=run)
 
 
@@ -142,15 +165,19 @@ def _two_columns(Y: np.ndarray) -> np.ndarray:
 def build_network(args: argparse.Namespace, dataset: Dataset, dtype: str = "float64") -> Network:
     """The network that the parsed options describe, sized for ``dataset``."""
     output = resolve_output(args, dataset)
-    n_outputs = prepare_targets(dataset, output)[0].shape[0]
+    n_outputs = prepare_targets(dataset, output.name)[0].shape[0]
     init = AUTO_INIT.get(args.activation, "xavier") if args.init == "auto" else args.init
     sizes = [dataset.n_features, *args.layers, n_outputs]
-    return Network(sizes, args.activation, output, init, dtype, seed=args.seed)
+    activation = resolve_activation(args.activation, "--activation")
+    return Network(sizes, activation, output, init, dtype, seed=args.seed)
 
 
-def resolve_output(args: argparse.Namespace, dataset: Dataset) -> str:
-    """The output named by ``--output``, or the data set's natural one for ``auto``."""
-    return dataset.default_output if args.output == "auto" else args.output
+def resolve_output(args: argparse.Namespace, dataset: Dataset) -> Output:
+    """The output layer and loss that ``--output`` and ``--loss`` name (or write); ``auto``
+    is the data set's natural output, or with a loss the first output the loss accepts."""
+    return resolve_custom_output(
+        args.loss, args.output, default=dataset.default_output, parameter="--loss"
+    )
 
 
 def describe(network: Network, dataset: Dataset) -> list[str]:
@@ -168,18 +195,20 @@ def describe(network: Network, dataset: Dataset) -> list[str]:
 
 def run(args: argparse.Namespace) -> int:
     """Train, then print the summary; return the exit status."""
-    dataset = load_dataset(args.data, seed=args.seed)
+    check_file_options(args)
+    dataset = load_dataset(args.data, seed=args.seed, target=args.target)
     network = build_network(args, dataset, args.dtype)
     Y_train, Y_test = prepare_targets(dataset, network.output.name)
+    arguments = training_arguments(args, network.n_layers - 1)
     start = time.perf_counter()
     history = train(
         network,
         dataset.X_train,
         Y_train,
         epochs=args.epochs,
-        learning_rate=args.learning_rate,
         batch_size=args.batch_size,
         verbose=not args.quiet,
+        **arguments,
     )
     seconds = time.perf_counter() - start
     batches = "full batch" if args.batch_size is None else f"mini-batches of {args.batch_size}"
@@ -188,8 +217,10 @@ def run(args: argparse.Namespace) -> int:
         f"training: {history.epochs} epochs, {batches}, learning rate {args.learning_rate:g}, "
         f"{seconds:.2f} s"
     )
+    lines.extend(describe_training(args, arguments, history))
     for part, X, Y in (("train", dataset.X_train, Y_train), ("test", dataset.X_test, Y_test)):
         lines.append(f"{part} cost: {network.cost(X, Y):.4f}")
         lines.append(f"{part} accuracy: {network.accuracy(X, Y):.3f}")
+    lines.extend(write_files(args, network, dataset, history))
     print("\n".join(lines))
     return 0
