@@ -24,6 +24,7 @@ import random
 import time
 from collections.abc import Iterable, Sequence
 
+import mpmath
 import sympy as sp
 
 from chainrule.symbolic.functions import a as a_symbol
@@ -34,7 +35,6 @@ __all__ = ["Context", "prove_equal", "to_base"]
 
 DIGITS = 50
 NUMERIC_POINTS = 6
-ZERO_TOLERANCE = sp.Float(10) ** (-(DIGITS - 10))
 
 
 class Context:
@@ -125,9 +125,13 @@ def to_base(expr: sp.Expr, context: Context) -> sp.Expr:
 
 def _unwrap(expr: sp.Expr) -> sp.Expr:
     """Drop ``UnevaluatedExpr`` wrappers and let SymPy evaluate the structure."""
-    return expr.replace(lambda e: isinstance(e, sp.UnevaluatedExpr), lambda e: e.args[0]).doit(
-        deep=False
-    ) if expr.has(sp.UnevaluatedExpr) else expr
+    return (
+        expr.replace(lambda e: isinstance(e, sp.UnevaluatedExpr), lambda e: e.args[0]).doit(
+            deep=False
+        )
+        if expr.has(sp.UnevaluatedExpr)
+        else expr
+    )
 
 
 def _take_derivatives(expr: sp.Expr, context: Context) -> sp.Expr:
@@ -202,16 +206,29 @@ def _anchor(symbol: sp.Symbol, context: Context) -> sp.Expr:
 
 
 def _numerically_zero(expr: sp.Expr, context: Context) -> tuple[bool, dict]:
+    """Whether ``expr`` is 0 to ``DIGITS`` significant digits at every random exact point.
+
+    The points are exact rationals; the evaluation runs in mpmath at ``DIGITS`` + 10 digits,
+    and the tolerance is relative to the size of the terms.
+    """
     free = sorted(expr.free_symbols, key=lambda s: s.name)
+    function = sp.lambdify(free, [expr, *sp.Add.make_args(expr)], modules="mpmath")
     rng = random.Random(20260101)
     point: dict = {}
-    for _ in range(NUMERIC_POINTS):
-        point = {s: _sample(s, context, rng) for s in free}
-        value = expr.evalf(DIGITS, subs=point)
-        if not value.is_number or value.has(sp.nan, sp.zoo, sp.oo, -sp.oo):
-            return False, _readable(point)
-        if abs(complex(value)) > ZERO_TOLERANCE * (1 + _scale(expr, point)):
-            return False, _readable(point)
+    with mpmath.workdps(DIGITS + 10):
+        tolerance = mpmath.mpf(10) ** (-(DIGITS - 10))
+        for _ in range(NUMERIC_POINTS):
+            point = {s: _sample(s, context, rng) for s in free}
+            arguments = [mpmath.mpf(p.p) / p.q for p in point.values()]
+            try:
+                value, *terms = function(*arguments)
+            except (ArithmeticError, TypeError, ValueError):
+                return False, _readable(point)
+            if not all(mpmath.isfinite(v) for v in (value, *terms)):
+                return False, _readable(point)
+            scale = max((abs(t) for t in terms), default=0)
+            if abs(value) > tolerance * (1 + scale):
+                return False, _readable(point)
     return True, _readable(point)
 
 
@@ -238,13 +255,6 @@ def _clearly_nonzero(expr: sp.Expr, context: Context) -> tuple[bool, dict]:
         if value != value or abs(value) > 1e-8 * (1 + scale):
             return True, _readable(point)
     return False, {}
-
-
-def _scale(expr: sp.Expr, point: dict) -> float:
-    """A size for the terms of ``expr`` at ``point``, so tolerance is relative."""
-    terms = sp.Add.make_args(expr)
-    sizes = [abs(complex(t.evalf(15, subs=point))) for t in terms]
-    return max(sizes, default=0.0)
 
 
 def _sample(symbol: sp.Symbol, context: Context, rng: random.Random) -> sp.Rational:
