@@ -16,9 +16,9 @@ from chainrule.render import expr_text
 from chainrule.symbolic import moves_general as moves
 from chainrule.symbolic.catalog import ACTIVATIONS, LOSSES, get_activation, get_loss
 from chainrule.symbolic.check import Context
-from chainrule.symbolic.engine import RouteBuilder
+from chainrule.symbolic.engine import RouteBuilder, finish, oracle
 from chainrule.symbolic.functions import L, a, b, sigma, w, x, y, z
-from chainrule.symbolic.general import PAIR_IDS, derive_pair, oracle, settle
+from chainrule.symbolic.general import PAIR_IDS, derive_pair
 from chainrule.symbolic.general_congruence import congruent_check, parts_that_differ
 from chainrule.symbolic.general_layers import A_L, Z_L, Y, check_output_equation
 from chainrule.symbolic.general_steps import reach
@@ -197,7 +197,7 @@ def test_routes_that_disagree_are_refused():
     one.state(x, x, "given", "x")
     other.state(y, y, "given", "y")
     with pytest.raises(ProofError, match="different results"):
-        settle("t", "t", x, (), [one.route(), other.route()], context)
+        finish("t", "t", x, (), [one.route(), other.route()], context)
 
 
 def test_a_planted_wrong_output_layer_fails():

@@ -18,73 +18,21 @@ result is compared with ``sympy.diff`` of the goal written out in full.
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 
 import sympy as sp
 
-from chainrule.errors import InputError, ProofError
+from chainrule.errors import InputError
 from chainrule.symbolic import general_routes as routes
 from chainrule.symbolic.catalog import CatalogEntry, get_activation, get_loss
-from chainrule.symbolic.check import Context, prove_equal
-from chainrule.symbolic.functions import L, a, b, sigma, w, z
-from chainrule.symbolic.model import Check, Definition, Derivation, Route, Verdict
+from chainrule.symbolic.engine import finish
+from chainrule.symbolic.functions import L, a, b, w, z
+from chainrule.symbolic.model import Derivation
 
-__all__ = ["PAIR_IDS", "derive_pair", "settle"]
+__all__ = ["PAIR_IDS", "derive_pair"]
 
 #: The ids of a pair's derivations, in order.
 PAIR_IDS = ("1", "2", "3", "4", "5", "6", "layers")
-
-
-def settle(
-    id: str,
-    title: str,
-    goal: sp.Expr,
-    givens: Sequence[Definition],
-    routes_: Sequence[Route],
-    context: Context,
-    notes: Sequence[str] = (),
-) -> Derivation:
-    """Assemble a derivation: every route proven equal to the first, the result compared with
-    ``sympy.diff`` of the goal's function written out in full (σ unfolded into exponentials,
-    other functions such as tanh kept, so the comparison stays exact algebra).
-
-    Like :func:`chainrule.symbolic.engine.finish`, but the oracle does not rewrite tanh and the
-    like into exponentials, which turns an exact proof into a slow numeric one.
-
-    Raises
-    ------
-    ProofError
-        When the routes disagree or the result disagrees with ``sympy.diff``.
-    """
-    result = routes_[0].result
-    for other in routes_[1:]:
-        if not prove_equal(other.result, result, context).ok:
-            raise ProofError(f"derivation {id}: the routes reach different results")
-    return Derivation(
-        id=id,
-        title=title,
-        goal=goal,
-        givens=tuple(givens),
-        routes=tuple(routes_),
-        result=result,
-        routes_agree=True,
-        oracle=oracle(goal, result, context),
-        notes=tuple(notes),
-    )
-
-
-def oracle(goal: sp.Expr, result: sp.Expr, context: Context) -> Check | None:
-    """``result`` against ``sympy.diff`` of the goal's function written out in full."""
-    if not isinstance(goal, sp.Derivative):
-        return None
-    function = context.expand_all(goal.expr)
-    if function.has(sigma):
-        function = function.rewrite(sigma, sp.exp)
-    direct = sp.diff(function, *(v for v, _ in goal.variable_count))
-    check = prove_equal(direct, result, context)
-    if check.verdict is Verdict.FAILED:
-        raise ProofError(f"the result {sp.sstr(result)} disagrees with sympy.diff: {check.method}")
-    return check
 
 
 def derive_pair(
@@ -157,7 +105,7 @@ class _Builder:
         givens, context = routes.givens_of(None, self.loss)
         route = routes.loss_route(self.loss)
         goal = sp.Derivative(L, a)
-        return settle("1", title, goal, givens, [route], context, self.loss.notes)
+        return finish("1", title, goal, givens, [route], context, self.loss.notes)
 
     def _2(self) -> Derivation:
         title = f"da/dz: the derivative of {self.g.title}"
@@ -168,7 +116,7 @@ class _Builder:
         givens, context = routes.givens_of(self.g, None)
         route = routes.activation_route(self.g)
         goal = sp.Derivative(self.g.expr, z)
-        return settle("2", title, goal, givens, [route], context, self.g.notes)
+        return finish("2", title, goal, givens, [route], context, self.g.notes)
 
     def _3(self) -> Derivation:
         givens, context = routes.givens_of(self.g, self.loss)
@@ -178,11 +126,11 @@ class _Builder:
         direct = routes.direct_route(self.g, self.loss, z, chain.result)
         goal = sp.Derivative(L, z)
         title = f"dL/dz for {self.pair}"
-        return settle("3", title, goal, givens, [chain, direct], context, self._notes())
+        return finish("3", title, goal, givens, [chain, direct], context, self._notes())
 
     def _4(self) -> Derivation:
         givens, context = routes.givens_of(self.g, self.loss, linear=True)
-        return settle(
+        return finish(
             "4",
             f"dz/dw for {self.pair}",
             sp.Derivative(z, w),
@@ -201,7 +149,7 @@ class _Builder:
         title = f"dL/dw for {self.pair}: by the chain rule and directly"
         goal = sp.Derivative(L, w)
         notes = self._notes("dw = x · dz")
-        return settle("5", title, goal, givens, [chain, direct], context, notes)
+        return finish("5", title, goal, givens, [chain, direct], context, notes)
 
     def _6(self) -> Derivation:
         givens, context = routes.givens_of(self.g, self.loss, linear=True)
@@ -210,7 +158,7 @@ class _Builder:
         title = f"dL/db for {self.pair}: by the chain rule and directly"
         goal = sp.Derivative(L, b)
         notes = self._notes("db = dz")
-        return settle("6", title, goal, givens, [chain, direct], context, notes)
+        return finish("6", title, goal, givens, [chain, direct], context, notes)
 
     def _layers(self) -> Derivation:
         from chainrule.symbolic.general_layers import output_layer

@@ -22,14 +22,12 @@ def derivative_wrt_z(dl_da: sp.Expr, da_dz_result: sp.Expr) -> Derivation:
     givens, context = network_context(with_linear=False)
     route = RouteBuilder("chain rule", context)
     route.state(dL_dz, mul(dL_da, da_dz), "chain_rule", "chain rule")
-    route.apply(
-        moves.substitute, "substitute [1] and [2]", {dL_da: dl_da, da_dz: da_dz_result}
-    )
+    route.apply(moves.substitute, "substitute [1] and [2]", {dL_da: dl_da, da_dz: da_dz_result})
     route.apply(moves.common_denominator, "common denominator a(1-a)")
     route.apply(moves.combine_fractions, "combine over the common denominator")
     route.apply(moves.cancel_common_factor, "the a(1-a) factors cancel")
     route.apply(moves.expand_products, "expand")
-    route.apply(moves.cancel_opposite_terms, "ya and ay cancel; final result (\"dz\")")
+    route.apply(moves.cancel_opposite_terms, 'ya and ay cancel; final result ("dz")')
     return finish(
         "3",
         "dL/dz: the derivative with respect to the linear function",
@@ -70,7 +68,7 @@ def chain_route_dw(dl_dz: sp.Expr, dz_dw: sp.Expr) -> Route:
     route.state(sp.Derivative(L, w), mul(dL_da, da_dz, dz_dw_symbol), "chain_rule", "chain rule")
     route.apply(
         moves.substitute,
-        "the first two factors are [3]: dL/da · da/dz = dL/dz (\"dz\")",
+        'the first two factors are [3]: dL/da · da/dz = dL/dz ("dz")',
         {mul(dL_da, da_dz, dz_dw_symbol): mul(dL_dz, dz_dw_symbol)},
     )
     route.apply(moves.substitute, "substitute [3] and [4]", {dL_dz: dl_dz, dz_dw_symbol: dz_dw})

@@ -28,9 +28,7 @@ def derivative_of_sigmoid() -> Derivation:
     )
     route.apply(moves.multiply_out, "tidy into one fraction")
     route.apply(moves.split_square_denominator, "split into a product of two fractions")
-    route.apply(
-        moves.add_and_subtract, "add 1 and subtract 1 in the second numerator", sp.S.One, 1
-    )
+    route.apply(moves.add_and_subtract, "add 1 and subtract 1 in the second numerator", sp.S.One, 1)
     route.apply(moves.split_fraction, "split the second fraction", 1)
     route.apply(moves.evaluate_factor, "simplify: (1 + e^(-z))/(1 + e^(-z)) = 1", 1)
     route.apply(moves.fold_sigma, "recognise σ(z) = 1/(1 + e^(-z))")
