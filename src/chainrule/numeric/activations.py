@@ -133,7 +133,7 @@ def tanh_derivative(Z: Array, A: Array, out: Array | None = None) -> Array:
 
 def relu(Z: Array, out: Array | None = None) -> Array:
     """relu(z) = max(z, 0)."""
-    return np.maximum(Z, 0.0, out=out)
+    return np.clip(Z, 0.0, np.inf, out=out)  # NumPy's SIMD clip; np.maximum with 0.0 is slower
 
 
 def relu_derivative(Z: Array, A: Array, out: Array | None = None) -> Array:

@@ -97,12 +97,18 @@ def difference_delta(Z: Array, A: Array, Y: Array, out: Array | None = None) -> 
 def binary_cross_entropy(Z: Array, A: Array, Y: Array, work: Array) -> float:
     """Mean binary cross-entropy of sigmoid units, from the logits Z (stable).
 
-    -(y ln σ(z) + (1-y) ln(1-σ(z))) = ln(1 + e^z) - y z, and ln(1 + e^z) is
-    ``np.logaddexp(0, z)``, finite for every finite z. Summed over units, averaged over the
+    -(y ln σ(z) + (1-y) ln(1-σ(z))) = ln(1 + e^z) - y z, and ln(1 + e^z) =
+    max(z, 0) + ln(1 + e^(-|z|)), finite for every finite z; Σ max(z, 0) = (Σz + Σ|z|)/2, so
+    ``work`` is the only buffer needed. Summed over units, averaged over the
     ``m = Z.shape[1]`` columns.
     """
-    np.logaddexp(0.0, Z, out=work)
-    return (float(work.sum()) - float(np.vdot(Y, Z))) / Z.shape[1]
+    np.abs(Z, out=work)
+    total_abs = float(work.sum())
+    np.negative(work, out=work)
+    np.exp(work, out=work)
+    np.log1p(work, out=work)
+    positive_part = (float(Z.sum()) + total_abs) / 2
+    return (float(work.sum()) + positive_part - float(np.vdot(Y, Z))) / Z.shape[1]
 
 
 def softmax(Z: Array, out: Array | None = None) -> Array:
