@@ -197,9 +197,12 @@ class KernelPrinter(NumPyPrinter):
             args = list(expr.args)
             spine = args.pop(_heaviest(args))
             name = "maximum" if isinstance(expr, sp.Max) else "minimum"
-            # NumPy's maximum is fastest with a number second, else with the buffer second
+            # A bound that is a number is a clip, which NumPy runs as SIMD; maximum/minimum with
+            # a scalar are slower. Otherwise maximum is fastest with the buffer second.
             if args[0].is_number:
-                return self._ufunc(name, self._spine(spine), self._print(args[0]))
+                bound = self._print(args[0])
+                low, high = (bound, "numpy.inf") if name == "maximum" else ("-numpy.inf", bound)
+                return self._ufunc("clip", self._spine(spine), low, high)
             return self._ufunc(name, self._print(args[0]), self._spine(spine))
         return self._assign(self._print(expr))  # computed, then copied into out
 
