@@ -16,6 +16,7 @@ from chainrule.numeric.activations import (
     get_activation,
     make_leaky_relu,
 )
+from chainrule.numeric.early_stopping import EarlyStopping
 from chainrule.numeric.gradcheck import (
     GradientCheckReport,
     GradientCheckRow,
@@ -26,20 +27,32 @@ from chainrule.numeric.gradcheck import (
 from chainrule.numeric.init import INITIALIZERS, initialize_parameters
 from chainrule.numeric.losses import OUTPUTS, Output, get_output
 from chainrule.numeric.network import Network
-from chainrule.numeric.optimizers import GradientDescent, Optimizer
+from chainrule.numeric.optimizers import (
+    Adam,
+    GradientDescent,
+    InverseTimeDecay,
+    Momentum,
+    Optimizer,
+    StepDecay,
+)
 from chainrule.numeric.training import TrainingHistory, train
 
 __all__ = [
     "ACTIVATIONS",
     "Activation",
+    "Adam",
+    "EarlyStopping",
     "GradientCheckReport",
     "GradientCheckRow",
     "GradientDescent",
     "INITIALIZERS",
+    "InverseTimeDecay",
+    "Momentum",
     "Network",
     "OUTPUTS",
     "Optimizer",
     "Output",
+    "StepDecay",
     "TrainingHistory",
     "get_activation",
     "get_output",

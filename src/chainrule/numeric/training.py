@@ -223,16 +223,22 @@ def _full_batch_epoch(step: _Step, X: np.ndarray, Y: np.ndarray) -> float:
 
 def _mini_batch_epoch(m: int, batch_size: int, shuffle: bool):
     """An epoch function that reshuffles the columns into reused buffers (unless ``shuffle``
-    is False), then steps once per slice of ``batch_size`` columns (the last may be shorter)."""
+    is False), then steps once per slice of ``batch_size`` columns (the last may be shorter).
+
+    The shuffle gathers X as rows, examples (m, n[0]) in one contiguous block each, which is
+    several times faster than gathering the columns of (n[0], m); the batches are then
+    transposed views, (n[0], batch) in Fortran order, which matmul takes as they are.
+    """
     buffers: dict[str, np.ndarray] = {}
     bounds = [(start, min(start + batch_size, m)) for start in range(0, m, batch_size)]
 
     def epoch(step: _Step, X: np.ndarray, Y: np.ndarray) -> float:
         if shuffle:
             if not buffers:
-                buffers["X"], buffers["Y"] = np.empty_like(X), np.empty_like(Y)
+                buffers["rows"] = np.ascontiguousarray(X.T)  # (m, n0)
+                buffers["X"], buffers["Y"] = np.empty_like(buffers["rows"]), np.empty_like(Y)
             order = step.network.rng.permutation(m)
-            X = np.take(X, order, axis=1, out=buffers["X"], mode="clip")
+            X = np.take(buffers["rows"], order, axis=0, out=buffers["X"], mode="clip").T
             Y = np.take(Y, order, axis=1, out=buffers["Y"], mode="clip")
         total = 0.0
         for start, stop in bounds:
