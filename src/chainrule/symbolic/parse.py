@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import ast
 import keyword
-import math
 import operator
 import unicodedata
 import warnings
@@ -33,6 +32,13 @@ from typing import Any
 import sympy as sp
 
 from chainrule.errors import ParseError
+from chainrule.symbolic.bounds import (
+    MAX_DIGITS,
+    Refused,
+    bounded_exp,
+    bounded_power,
+    checked_argument,
+)
 from chainrule.symbolic.functions import BASE_SYMBOLS, sigma
 
 __all__ = [
@@ -46,105 +52,7 @@ __all__ = [
 MAX_TEXT_LENGTH = 2000
 MAX_NESTING = 100
 MAX_TREE_DEPTH = 200
-MAX_EXPONENT = 1000
-MAX_DIGITS = 100
 _SHOWN_LENGTH = 60
-
-
-class _Refused(Exception):
-    """A bound was hit while building; the builder adds the parameter and the text."""
-
-
-def _power_digits(base: sp.Expr) -> float:
-    """Digits of the numbers SymPy computes when it raises ``base`` to the power 1.
-
-    SymPy evaluates powers of numbers, distributes powers over products and multiplies
-    exponents of powers; it keeps powers of sums, symbols and functions unevaluated.
-    """
-    if base.is_Rational:
-        return math.log10(max(abs(int(base.p)), int(base.q)))
-    if base.is_Mul:
-        return sum(_power_digits(factor) for factor in base.args)
-    if base.is_Pow and base.exp.is_Number:
-        return _power_digits(base.base) * abs(float(base.exp))
-    return 0.0
-
-
-def _largest_exponent(base: sp.Expr) -> float:
-    """The largest numeric exponent that raising ``base`` to a power multiplies."""
-    if base.is_Pow and base.exp.is_Number:
-        return abs(float(base.exp))
-    if base.is_Mul:
-        return max(_largest_exponent(factor) for factor in base.args)
-    return 1.0
-
-
-def _log10_size(value: sp.Expr) -> float:
-    """``log10 |value|`` of a symbol-free value, from a few digits of it (or exactly).
-
-    Cheap because every function argument inside ``value`` was itself checked small.
-    """
-    if value.is_Rational:
-        return math.log10(abs(int(value.p))) - math.log10(int(value.q)) if value else -math.inf
-    approximate = value.replace(sigma, _logistic).evalf(15)
-    magnitude = max(abs(part) for part in approximate.as_real_imag())
-    if not isinstance(magnitude, sp.Float):
-        return math.inf
-    _, mantissa, exponent, bits = magnitude._mpf_
-    return (exponent + bits) * math.log10(2) if mantissa else -math.inf
-
-
-def _check_size(value: sp.Expr, largest: float, problem: str) -> None:
-    """Refuse a symbol-free ``value`` larger than ``largest`` in size."""
-    if value.is_number and not value.has(sp.zoo, sp.nan, sp.oo, -sp.oo):
-        if _log10_size(value) > math.log10(largest):
-            raise _Refused(problem)
-
-
-def _checked_argument(value: sp.Expr) -> sp.Expr:
-    """``value``, unless it is a constant function argument too large to evaluate quickly."""
-    _check_size(value, 10.0**MAX_DIGITS, f"argument too large (at most 10**{MAX_DIGITS})")
-    return value
-
-
-def _check_power(base: sp.Expr, exponent: sp.Expr) -> None:
-    """Refuse ``base**exponent`` if it would build a huge number or exponent."""
-    exponent_problem = f"exponent too large (at most {MAX_EXPONENT} in size)"
-    if not exponent.is_Number:
-        _check_size(exponent, MAX_EXPONENT, exponent_problem)
-        return
-    if abs(exponent) <= 1:
-        return  # roots and reciprocals never grow numbers or exponents
-    size = abs(float(exponent))
-    if size * _largest_exponent(base) > MAX_EXPONENT:
-        raise _Refused(exponent_problem)
-    if size * _power_digits(base) > MAX_DIGITS:
-        raise _Refused(f"power too large (numbers must stay below 10**{MAX_DIGITS})")
-
-
-def _check_exp(argument: sp.Expr) -> None:
-    """Refuse ``exp(argument)`` if SymPy would turn a ``k*log(x)`` term into a huge ``x**k``."""
-    for term in sp.Add.make_args(argument):
-        for factor in sp.Mul.make_args(term):
-            combined = sp.logcombine(factor) if factor.has(sp.log) else factor
-            if isinstance(combined, sp.log):
-                _check_power(combined.args[0], term / factor)
-
-
-def _logistic(argument: sp.Expr) -> sp.Expr:
-    return 1 / (1 + sp.exp(-argument))
-
-
-def _exp(argument: sp.Expr) -> sp.Expr:
-    _check_exp(_checked_argument(argument))
-    return sp.exp(argument)
-
-
-def _power(base: sp.Expr, exponent: sp.Expr) -> sp.Expr:
-    if base == sp.E:
-        return _exp(exponent)
-    _check_power(base, exponent)
-    return base**exponent
 
 
 #: name -> (number of arguments, SymPy builder); the one table of supported functions.
@@ -154,7 +62,7 @@ _FUNCTIONS: dict[str, tuple[int, Callable[..., sp.Expr]]] = {
     "cos": (1, sp.cos),
     "cosh": (1, sp.cosh),
     "erf": (1, sp.erf),
-    "exp": (1, _exp),
+    "exp": (1, bounded_exp),
     "ln": (1, sp.log),
     "log": (1, sp.log),
     "max": (2, sp.Max),
@@ -164,7 +72,7 @@ _FUNCTIONS: dict[str, tuple[int, Callable[..., sp.Expr]]] = {
     "sigmoid": (1, sigma),
     "sin": (1, sp.sin),
     "sinh": (1, sp.sinh),
-    "softplus": (1, lambda t: sp.log(1 + _exp(t))),
+    "softplus": (1, lambda t: sp.log(1 + bounded_exp(t))),
     "sqrt": (1, sp.sqrt),
     "tanh": (1, sp.tanh),
 }
@@ -178,7 +86,7 @@ _ARITHMETIC = {
     ast.Sub: operator.sub,
     ast.Mult: operator.mul,
     ast.Div: operator.truediv,
-    ast.Pow: _power,
+    ast.Pow: bounded_power,
 }
 _OPERATOR_PROBLEMS = {
     ast.BitXor: "'^' is not a power: write powers with '**', as in z**2",
@@ -308,7 +216,7 @@ class _Builder:
         """Run one SymPy construction; a bound hit or a SymPy error becomes a ParseError."""
         try:
             return build(*args)
-        except _Refused as refusal:
+        except Refused as refusal:
             raise self._error(str(refusal), node) from None
         except Exception as error:  # noqa: BLE001 - any SymPy failure is refused input
             reason = " ".join(str(error).split())[:_SHOWN_LENGTH]
@@ -345,7 +253,7 @@ class _Builder:
             plural = "s" if arity > 1 else ""
             raise self._error(f"{name} takes {arity} argument{plural}, not {len(node.args)}", node)
         args = [self.build(arg) for arg in node.args]
-        return self._apply(lambda *values: build(*map(_checked_argument, values)), node, *args)
+        return self._apply(lambda *values: build(*map(checked_argument, values)), node, *args)
 
     def _not_a_function(self, name: str) -> str:
         if name in self.symbols:
