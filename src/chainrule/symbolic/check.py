@@ -54,10 +54,6 @@ class Context:
         self.unit_interval = frozenset(unit_interval)
         self._by_symbol = {d.symbol: d.expr for d in self.definitions}
 
-    def with_definitions(self, more: Sequence[Definition]) -> Context:
-        """A context with ``more`` givens added after these."""
-        return Context(self.definitions + tuple(more), self.unit_interval)
-
     def depends_on(self, symbol: sp.Symbol, variable: sp.Symbol) -> bool:
         """Whether ``symbol``'s definition reaches ``variable``."""
         expr = self._by_symbol.get(symbol)

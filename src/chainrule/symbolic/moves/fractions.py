@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 import sympy as sp
 
 from chainrule.symbolic.structure import (
@@ -29,8 +27,6 @@ __all__ = [
     "split_fraction",
     "split_square_denominator",
 ]
-
-Move = Callable[..., sp.Expr]
 
 
 def as_power(expr: sp.Expr) -> sp.Expr:

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 import sympy as sp
 
 from chainrule.symbolic.functions import sigma
@@ -29,8 +27,6 @@ __all__ = [
     "sum_of_logs",
     "write_as_log_exp",
 ]
-
-Move = Callable[..., sp.Expr]
 
 
 def fold_sigma(expr: sp.Expr) -> sp.Expr:
