@@ -76,8 +76,10 @@ def test_params_are_live_views_of_one_vector() -> None:
     assert network.parameter_vector.size == 4 * 3 + 4 + 2 * 4 + 2
     params["W1"][0, 0] = 7.0
     assert network.parameter_vector[0] == 7.0
-    network.parameter_vector[12] = -3.0  # b1[0]
+    network.parameter_vector[3] = -3.0  # the block [W1 | b1] in C order: b1[0] follows W1[0]
     assert network.params["b1"][0, 0] == -3.0
+    network.parameter_vector[4 * 4 + 2 * 4 + 1] = 5.0  # b2[1], the last entry
+    assert network.params["b2"][1, 0] == 5.0
 
 
 def test_set_params_copies_values_in() -> None:
@@ -240,7 +242,9 @@ def test_compute_gradients_agrees_with_forward_and_backward(output: str, dtype: 
     network = network.astype(dtype)
     _, caches = network.forward(X)
     grads = network.backward(Y, caches)
-    expected = np.concatenate([grads[f"d{name}"].ravel() for name in network.params])
+    expected = np.concatenate(  # the blocks [dW | db], as the parameter vector lays them out
+        [np.hstack([grads[f"dW{layer}"], grads[f"db{layer}"]]).ravel() for layer in (1, 2, 3)]
+    )
     expected_cost = network.cost(X, Y)
     cost = network.compute_gradients(X, Y)
     tolerance = 1e-12 if dtype == "float64" else 1e-5

@@ -11,8 +11,11 @@ unused)::
                dA[l-1] = W[l]ᵀ dZ[l]             (then * D[l-1] / p[l-1] with dropout)
                dZ[l-1] = dA[l-1] * g'(Z[l-1])
 
-The average over the m examples is folded in by the caller: a ``delta_scale`` of 1/m scales
-dZ[L] once, so every later gradient is already averaged.
+Each layer's W[l] and b[l] are one block P[l] = [W[l] | b[l]], and each A[l-1] that feeds
+a layer carries a row of ones (see :mod:`chainrule.numeric.workspace`), so the first line of
+each pass is one matrix product: Z[l] = P[l] [A[l-1]; 1] and [dW[l] | db[l]] = dZ[l]
+[A[l-1]; 1]ᵀ. The average over the m examples is folded in by the caller: a ``delta_scale``
+of 1/m scales dZ[L] once, so every later gradient is already averaged.
 """
 
 from __future__ import annotations
@@ -36,79 +39,75 @@ Dropout = tuple[tuple[float, ...], Sequence, Sequence]
 
 
 def forward_into(
-    W: Sequence[Array],
-    b: Sequence[Array],
+    P: Sequence[Array],
     activation: Activation,
     output: Output,
     rng: np.random.Generator,
-    X: Array,
+    X1: Array,
     workspace: Workspace,
     keep_probs: KeepProbs = None,
 ) -> None:
-    """Fill ``workspace.Z`` and ``workspace.A`` from X (n[0], m); with ``keep_probs``, draw
-    fresh masks from ``rng`` into the workspace's dropout buffers and apply them."""
-    Z, A = workspace.Z, workspace.A
-    last = len(W) - 1
+    """Fill ``workspace.Z`` and ``workspace.A`` from ``X1`` = [X; 1] (n[0] + 1, m), with
+    P[l] = [W[l] | b[l]] (n[l], n[l-1] + 1); with ``keep_probs``, draw fresh masks from
+    ``rng`` into the workspace's dropout buffers and apply them."""
+    Z, A, A_ones = workspace.Z, workspace.A, workspace.A_ones
+    last = len(P) - 1
     hidden = activation.forward_into
-    A_prev = X
-    for layer in range(1, last + 1):
-        Z_l = Z[layer]
-        np.matmul(W[layer], A_prev, out=Z_l)  # (n_l, m)
-        np.add(Z_l, b[layer], out=Z_l)
-        if layer == last:
-            output.forward(Z_l, out=A[layer])
-        elif keep_probs is None or keep_probs[layer - 1] == 1.0:
-            hidden(Z_l, A[layer])
+    A_prev = X1
+    for layer in range(1, last):
+        np.matmul(P[layer], A_prev, out=Z[layer])  # (n_l, m)
+        if keep_probs is None or keep_probs[layer - 1] == 1.0:
+            hidden(Z[layer], A[layer])
         else:
             keep = keep_probs[layer - 1]
             D, G = workspace.dropout_buffers()
-            hidden(Z_l, G[layer])  # g(Z[l]) before the mask, kept for g'
+            hidden(Z[layer], G[layer])  # g(Z[l]) before the mask, kept for g'
             draw_mask(rng, keep, D[layer])
             apply_mask(G[layer], D[layer], keep, out=A[layer])
-        A_prev = A[layer]
+        A_prev = A_ones[layer]
+    np.matmul(P[last], A_prev, out=Z[last])
+    output.forward(Z[last], out=A[last])
 
 
 def backward_into(
     W: Sequence[Array],
-    dW: Sequence[Array],
-    db: Sequence[Array],
+    dP: Sequence[Array],
     activation: Activation,
     output: Output,
-    forward: tuple[Array, Array, Sequence[Array], Sequence[Array]],
+    targets: tuple[Array, Array],
     workspace: Workspace,
     delta_scale: float,
     input_gradient: bool,
     dropout: Dropout | None = None,
 ) -> None:
-    """Write dZ[l], dA[l-1] into ``workspace`` and dW[l], db[l] into ``dW``, ``db``.
+    """Write dZ[l], dA[l-1] into ``workspace`` and [dW[l] | db[l]] into ``dP[l]``
+    (n[l], n[l-1] + 1), from the forward pass's Z[l], A[l] in ``workspace``.
 
-    ``forward`` is ``(Y, X, Z, A)``: the targets (n[L], m), A[0] = X, and the forward pass's
-    Z[l], A[l] for l = 1..L. ``dropout`` as the forward pass applied it (None: no dropout).
-    Every dZ is scaled by ``delta_scale``; dA[0] is computed only if ``input_gradient``.
+    ``targets`` is ``(Y, X1)``: Y (n[L], m) and the forward pass's [X; 1] (n[0] + 1, m).
+    ``dropout`` as the forward pass applied it (None: no dropout). Every dZ is scaled by
+    ``delta_scale``; dA[0] is computed only if ``input_gradient``.
     """
-    Y, X, Z, A = forward
+    Y, X1 = targets
+    Z, A, A_ones = workspace.Z, workspace.A, workspace.A_ones
     dZ, dA = workspace.dZ, workspace.dA
     derivative = activation.derivative_into
     last = len(W) - 1
     dZ_l = output.delta(Z[last], A[last], Y, out=dZ[last])  # (n_L, m)
     if delta_scale != 1.0:
         np.multiply(dZ_l, delta_scale, out=dZ_l)
-    for layer in range(last, 0, -1):
-        A_prev = A[layer - 1] if layer > 1 else X
-        np.matmul(dZ_l, A_prev.T, out=dW[layer])  # (n_l, n_{l-1})
-        np.matmul(dZ_l, workspace.ones, out=db[layer])  # (n_l, 1)
-        if layer > 1:
-            dA_prev = dA[layer - 1]
-            transpose_times(W[layer], dZ_l, out=dA_prev)  # (n_{l-1}, m)
-            if dropout is not None and dropout[0][layer - 2] < 1.0:
-                keep_probs, D, G = dropout
-                apply_mask(dA_prev, D[layer - 1], keep_probs[layer - 2], out=dA_prev)
-                A_prev = G[layer - 1]  # g' needs g(Z), not the masked activation
-            dZ_prev = derivative(Z[layer - 1], A_prev, out=dZ[layer - 1])
-            np.multiply(dZ_prev, dA_prev, out=dZ_prev)
-            dZ_l = dZ_prev
-        elif input_gradient:
-            transpose_times(W[1], dZ_l, out=workspace.input_gradient())
+    for layer in range(last, 1, -1):
+        np.matmul(dZ_l, A_ones[layer - 1].T, out=dP[layer])  # (n_l, n_{l-1} + 1)
+        dA_prev = transpose_times(W[layer], dZ_l, out=dA[layer - 1])  # (n_{l-1}, m)
+        A_prev = A[layer - 1]
+        if dropout is not None and dropout[0][layer - 2] < 1.0:
+            keep_probs, D, G = dropout
+            apply_mask(dA_prev, D[layer - 1], keep_probs[layer - 2], out=dA_prev)
+            A_prev = G[layer - 1]  # g' needs g(Z), not the masked activation
+        dZ_l = derivative(Z[layer - 1], A_prev, out=dZ[layer - 1])
+        np.multiply(dZ_l, dA_prev, out=dZ_l)
+    np.matmul(dZ_l, X1.T, out=dP[1])
+    if input_gradient:
+        transpose_times(W[1], dZ_l, out=workspace.input_gradient())
 
 
 def transpose_times(W: np.ndarray, dZ: np.ndarray, out: np.ndarray) -> np.ndarray:

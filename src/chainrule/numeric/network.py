@@ -11,9 +11,11 @@ Columns are examples; layers are numbered 1..L; ``A[0] = X`` has shape ``(n[0], 
 
 Speed: every parameter lives in one contiguous vector (``parameter_vector``) that W1, b1, ...
 are views of, and every gradient in another (``gradient_vector``), so an optimizer updates
-the whole network with one or two array operations. The activations and gradients of each
-batch width m live in a preallocated :class:`~chainrule.numeric.workspace.Workspace`; the
-passes write into it with ``out=`` and allocate nothing.
+the whole network with one or two array operations. Each layer's W and b sit side by side as
+one block [W | b], so that one matrix product gives Z and one gives dW with db. The
+activations and gradients of each batch width m live in a preallocated
+:class:`~chainrule.numeric.workspace.Workspace`; the passes write into it with ``out=`` and
+allocate nothing.
 
 **The caches returned by** :meth:`Network.forward` **and the gradients returned by**
 :meth:`Network.backward` **are views of those buffers**: the next pass over the same m
@@ -103,9 +105,10 @@ class Network:
         self.init = init
         self.dtype = check_dtype(dtype)
         self.rng = as_generator(seed)
-        self._theta, self._W, self._b = packed_parameter_arrays(self.layer_sizes, self.dtype)
-        self._grad, self._dW, self._db = packed_parameter_arrays(self.layer_sizes, self.dtype)
-        self._step, self._step_W, _ = packed_parameter_arrays(self.layer_sizes, self.dtype)
+        sizes, dtype = self.layer_sizes, self.dtype
+        self._theta, self._P, self._W, self._b = packed_parameter_arrays(sizes, dtype)
+        self._grad, self._dP, self._dW, self._db = packed_parameter_arrays(sizes, dtype)
+        self._step, _, self._step_W, _ = packed_parameter_arrays(sizes, dtype)
         self._workspaces = WorkspaceCache(self.layer_sizes, self.dtype)
         self.set_params(initialize_parameters(self.layer_sizes, init, self.rng))
 
@@ -126,7 +129,8 @@ class Network:
 
     @property
     def parameter_vector(self) -> Array:
-        """Every parameter in one live 1-D array: W1, b1, W2, b2, ... each in C order."""
+        """Every parameter in one live 1-D array: the blocks [W1 | b1], [W2 | b2], ... each in
+        C order (row i of W[l], then b[l][i])."""
         return self._theta
 
     @property
@@ -182,7 +186,7 @@ class Network:
         X = check_input(X, self.layer_sizes[0], self.dtype)
         keep_probs = self._check_keep_prob(keep_prob)
         workspace = self._workspaces.get(X.shape[1])
-        self._forward_into(X, workspace, keep_probs)
+        self._forward_into(workspace.inputs_with_ones(X), workspace, keep_probs)
         caches = {"A0": X}
         for layer in range(1, self.n_layers + 1):
             caches[f"Z{layer}"] = workspace.Z[layer]
@@ -225,8 +229,9 @@ class Network:
         l2 = check_l2(l2)
         keep_probs = self._check_keep_prob(keep_prob)
         workspace = self._workspaces.get(m)
+        X1 = self._load_caches(Z, A, workspace)
         dropout = self._cached_dropout(caches, Z, keep_probs, workspace)
-        self._backward_into((Y, A[0], Z, A), workspace, 1.0, True, dropout)
+        self._backward_into((Y, X1), workspace, 1.0, True, dropout)
         np.multiply(self._grad, 1.0 / m, out=self._grad)
         add_l2_gradient(self._W, self._dW, self._step_W, l2, m)
         grads: dict[str, Array] = {}
@@ -244,7 +249,7 @@ class Network:
         Y = check_target(Y, self.layer_sizes[-1], X.shape[1], self.n_layers, self.dtype)
         l2 = check_l2(l2)
         workspace = self._workspaces.get(X.shape[1])
-        self._forward_into(X, workspace)
+        self._forward_into(workspace.inputs_with_ones(X), workspace)
         cost = self.output.cost(workspace.Z[-1], workspace.A[-1], Y, workspace.scratch)
         return cost + l2_penalty(self._W, l2, X.shape[1])
 
@@ -272,32 +277,38 @@ class Network:
         X: Array,
         Y: Array,
         *,
-        checked: bool = True,
         l2: float = 0.0,
         keep_prob: float | Sequence[float] | None = None,
     ) -> float:
         """Forward pass, cost and backward pass in one go, for training.
 
-        Fills :attr:`gradient_vector` with dJ/dθ and returns the cost J before any update
-        (with its L2 term when ``l2`` > 0; with dropout, the cost of the thinned network).
-        Skips dA[0], which training never needs. With ``checked=False`` the caller promises
-        that X (n[0], m) and Y (n[L], m) already have the network's dtype and shapes, that
-        ``l2`` is a float >= 0 and that ``keep_prob`` is None or what
+        Fills :attr:`gradient_vector` with dJ/dθ for X (n[0], m) and Y (n[L], m) and returns
+        the cost J before any update (with its L2 term when ``l2`` > 0; with dropout, the
+        cost of the thinned network). Skips dA[0], which training never needs.
+        """
+        X = check_input(X, self.layer_sizes[0], self.dtype)
+        Y = check_target(Y, self.layer_sizes[-1], X.shape[1], self.n_layers, self.dtype)
+        workspace = self._workspaces.get(X.shape[1])
+        return self.compute_gradients_with_ones(
+            workspace.inputs_with_ones(X), Y, check_l2(l2), self._check_keep_prob(keep_prob)
+        )
+
+    def compute_gradients_with_ones(
+        self, X1: Array, Y: Array, l2: float, keep_probs: KeepProbs
+    ) -> float:
+        """:meth:`compute_gradients` without the checks, for the training loop.
+
+        The caller promises that ``X1`` = [X; 1] (n[0] + 1, m) (see
+        :func:`~chainrule.numeric.workspace.append_ones_row`) and Y (n[L], m) have the
+        network's dtype, that ``l2`` is a float >= 0 and that ``keep_probs`` is None or what
         :func:`~chainrule.numeric.regularization.check_keep_prob` returns.
         """
-        if checked:
-            X = check_input(X, self.layer_sizes[0], self.dtype)
-            Y = check_target(Y, self.layer_sizes[-1], X.shape[1], self.n_layers, self.dtype)
-            l2 = check_l2(l2)
-            keep_prob = self._check_keep_prob(keep_prob)
-        keep_probs: KeepProbs = keep_prob  # type: ignore[assignment]
-        m = X.shape[1]
+        m = X1.shape[1]
         workspace = self._workspaces.get(m)
-        self._forward_into(X, workspace, keep_probs)
-        Z, A = workspace.Z, workspace.A
-        cost = self.output.cost(Z[-1], A[-1], Y, workspace.scratch)
+        self._forward_into(X1, workspace, keep_probs)
+        cost = self.output.cost(workspace.Z[-1], workspace.A[-1], Y, workspace.scratch)
         dropout = None if keep_probs is None else (keep_probs, *workspace.dropout_buffers())
-        self._backward_into((Y, X, Z, A), workspace, 1.0 / m, False, dropout)
+        self._backward_into((Y, X1), workspace, 1.0 / m, False, dropout)
         if l2 == 0.0:
             return cost
         add_l2_gradient(self._W, self._dW, self._step_W, l2, m)
@@ -312,28 +323,36 @@ class Network:
         return cost
 
     # ----------------------------------------------------------------- kernels
-    def _forward_into(self, X: Array, workspace: Workspace, keep_probs: KeepProbs = None) -> None:
-        forward_into(
-            self._W, self._b, self.activation, self.output, self.rng, X, workspace, keep_probs
-        )
+    def _forward_into(self, X1: Array, workspace: Workspace, keep_probs: KeepProbs = None) -> None:
+        """See :func:`~chainrule.numeric.kernels.forward_into`; X1 is [X; 1]."""
+        forward_into(self._P, self.activation, self.output, self.rng, X1, workspace, keep_probs)
 
     def _backward_into(
         self,
-        forward: tuple[Array, Array, Sequence[Array], Sequence[Array]],
+        targets: tuple[Array, Array],
         workspace: Workspace,
         delta_scale: float,
         input_gradient: bool,
         dropout: Dropout | None = None,
     ) -> None:
-        """See :func:`~chainrule.numeric.kernels.backward_into`; ``forward`` is (Y, X, Z, A)."""
+        """See :func:`~chainrule.numeric.kernels.backward_into`; ``targets`` is (Y, [X; 1])."""
         backward_into(
-            self._W, self._dW, self._db, self.activation, self.output,
-            forward, workspace, delta_scale, input_gradient, dropout,
+            self._W, self._dP, self.activation, self.output,
+            targets, workspace, delta_scale, input_gradient, dropout,
         )  # fmt: skip
 
     # ----------------------------------------------------------------- helpers
     def _check_keep_prob(self, keep_prob: float | Sequence[float] | None) -> KeepProbs:
         return None if keep_prob is None else check_keep_prob(keep_prob, self.n_layers - 1)
+
+    def _load_caches(self, Z: Sequence[Array], A: Sequence[Array], workspace: Workspace) -> Array:
+        """Copy the cached Z[l], A[l] (l = 1..L) into ``workspace`` (unless they are its own
+        buffers, as after :meth:`forward`) and return [A[0]; 1] (n[0] + 1, m)."""
+        for layer in range(1, self.n_layers + 1):
+            for cached, buffer in ((Z[layer], workspace.Z[layer]), (A[layer], workspace.A[layer])):
+                if cached is not buffer:
+                    np.copyto(buffer, cached)
+        return workspace.inputs_with_ones(A[0])
 
     def _cached_dropout(
         self,

@@ -38,6 +38,7 @@ from chainrule.numeric.network import Network
 from chainrule.numeric.optimizers import GradientDescent, Optimizer
 from chainrule.numeric.progress import EpochProgress
 from chainrule.numeric.regularization import KeepProbs, check_keep_prob, check_l2
+from chainrule.numeric.workspace import append_ones_row
 
 __all__ = ["Callback", "TrainingHistory", "train"]
 
@@ -156,6 +157,7 @@ def train(
     params = {"theta": network.parameter_vector}
     grads = {"theta": network.gradient_vector}
     m = X.shape[1]
+    X = append_ones_row(X)  # (n[0] + 1, m): the bias rides along with the weights
     step = _Step(network, optimizer, params, grads, l2, keep_probs)
     run_epoch = _full_batch_epoch
     if batch_size is not None and batch_size < m:
@@ -200,7 +202,8 @@ def train(
 
 @dataclass
 class _Step:
-    """One optimisation step on a batch: gradients (with the regularisation) then update."""
+    """One optimisation step on a batch [X; 1] (n[0] + 1, m): gradients (with the
+    regularisation) then update."""
 
     network: Network
     optimizer: Optimizer
@@ -210,9 +213,7 @@ class _Step:
     keep_probs: KeepProbs
 
     def __call__(self, X: np.ndarray, Y: np.ndarray) -> float:
-        cost = self.network.compute_gradients(
-            X, Y, checked=False, l2=self.l2, keep_prob=self.keep_probs
-        )
+        cost = self.network.compute_gradients_with_ones(X, Y, self.l2, self.keep_probs)
         self.optimizer.update(self.params, self.grads)
         return cost
 
@@ -222,12 +223,14 @@ def _full_batch_epoch(step: _Step, X: np.ndarray, Y: np.ndarray) -> float:
 
 
 def _mini_batch_epoch(m: int, batch_size: int, shuffle: bool):
-    """An epoch function that reshuffles the columns into reused buffers (unless ``shuffle``
-    is False), then steps once per slice of ``batch_size`` columns (the last may be shorter).
+    """An epoch function that reshuffles the columns of [X; 1] into reused buffers (unless
+    ``shuffle`` is False), then steps once per slice of ``batch_size`` columns (the last may
+    be shorter).
 
-    The shuffle gathers X as rows, examples (m, n[0]) in one contiguous block each, which is
-    several times faster than gathering the columns of (n[0], m); the batches are then
-    transposed views, (n[0], batch) in Fortran order, which matmul takes as they are.
+    The shuffle gathers the examples as rows, (m, n[0] + 1) in one contiguous block each,
+    which is several times faster than gathering the columns of (n[0] + 1, m); the batches
+    are then transposed views, (n[0] + 1, batch) in Fortran order, which matmul takes as
+    they are.
     """
     buffers: dict[str, np.ndarray] = {}
     bounds = [(start, min(start + batch_size, m)) for start in range(0, m, batch_size)]
@@ -235,7 +238,7 @@ def _mini_batch_epoch(m: int, batch_size: int, shuffle: bool):
     def epoch(step: _Step, X: np.ndarray, Y: np.ndarray) -> float:
         if shuffle:
             if not buffers:
-                buffers["rows"] = np.ascontiguousarray(X.T)  # (m, n0)
+                buffers["rows"] = np.ascontiguousarray(X.T)  # (m, n0 + 1)
                 buffers["X"], buffers["Y"] = np.empty_like(buffers["rows"]), np.empty_like(Y)
             order = step.network.rng.permutation(m)
             X = np.take(buffers["rows"], order, axis=0, out=buffers["X"], mode="clip").T
