@@ -133,7 +133,12 @@ def tanh_derivative(Z: Array, A: Array, out: Array | None = None) -> Array:
 
 def relu(Z: Array, out: Array | None = None) -> Array:
     """relu(z) = max(z, 0)."""
-    return np.clip(Z, 0.0, np.inf, out=out)  # NumPy's SIMD clip; np.maximum with 0.0 is slower
+    return _clip(Z, 0.0, np.inf, out=out)
+
+
+# NumPy's clip ufunc has a SIMD loop (np.maximum with a scalar 0.0 has none and is slower);
+# calling the ufunc itself skips np.clip's Python wrapper, a microsecond per call.
+_clip = getattr(getattr(np, "_core", None), "umath", np).clip
 
 
 def relu_derivative(Z: Array, A: Array, out: Array | None = None) -> Array:
