@@ -154,15 +154,14 @@ def train(
     X, Y = _check_data(network, X, Y)
     X, Y, validation = _validation(network, X, Y, validation_data, validation_fraction)
     _check_early_stopping(early_stopping, validation)
-    params = {"theta": network.parameter_vector}
-    grads = {"theta": network.gradient_vector}
     m = X.shape[1]
     X = append_ones_row(X)  # (n[0] + 1, m): the bias rides along with the weights
-    step = _Step(network, optimizer, params, grads, l2, keep_probs)
-    run_epoch = _full_batch_epoch
+    run_epoch = step = _step_function(network, optimizer, l2, keep_probs)
     if batch_size is not None and batch_size < m:
-        run_epoch = _mini_batch_epoch(m, batch_size, shuffle)
+        run_epoch = _mini_batch_epoch(step, network.rng, m, batch_size, shuffle)
     end_epoch = getattr(optimizer, "end_epoch", None)
+    if not callable(end_epoch):
+        end_epoch = _nothing
     notify = _Callbacks(callbacks)
     if early_stopping is not None:
         early_stopping.reset()
@@ -175,10 +174,9 @@ def train(
         np.errstate(over="ignore", invalid="ignore"),
     ):
         for epoch in range(1, epochs + 1):
-            cost = run_epoch(step, X, Y)
+            cost = run_epoch(X, Y)
             _check_finite(network, epoch, cost)
-            if callable(end_epoch):
-                end_epoch()
+            end_epoch()
             validation_cost = None
             if validation is not None:
                 validation_cost = network.cost(*validation)
@@ -200,29 +198,31 @@ def train(
     return history
 
 
-@dataclass
-class _Step:
-    """One optimisation step on a batch [X; 1] (n[0] + 1, m): gradients (with the
-    regularisation) then update."""
+def _step_function(
+    network: Network, optimizer: Optimizer, l2: float, keep_probs: KeepProbs
+) -> Callable[[np.ndarray, np.ndarray], float]:
+    """``step(X1, Y) -> cost``: one optimisation step on a batch [X; 1] (n[0] + 1, m) and
+    Y (n[L], m), gradients (with the regularisation) then update; the cost before it."""
+    gradients = network.compute_gradients_with_ones
+    update = optimizer.update
+    params = {"theta": network.parameter_vector}
+    grads = {"theta": network.gradient_vector}
 
-    network: Network
-    optimizer: Optimizer
-    params: dict
-    grads: dict
-    l2: float
-    keep_probs: KeepProbs
-
-    def __call__(self, X: np.ndarray, Y: np.ndarray) -> float:
-        cost = self.network.compute_gradients_with_ones(X, Y, self.l2, self.keep_probs)
-        self.optimizer.update(self.params, self.grads)
+    def step(X1: np.ndarray, Y: np.ndarray) -> float:
+        cost = gradients(X1, Y, l2, keep_probs)
+        update(params, grads)
         return cost
 
-
-def _full_batch_epoch(step: _Step, X: np.ndarray, Y: np.ndarray) -> float:
-    return step(X, Y)
+    return step
 
 
-def _mini_batch_epoch(m: int, batch_size: int, shuffle: bool):
+def _mini_batch_epoch(
+    step: Callable[[np.ndarray, np.ndarray], float],
+    rng: np.random.Generator,
+    m: int,
+    batch_size: int,
+    shuffle: bool,
+) -> Callable[[np.ndarray, np.ndarray], float]:
     """An epoch function that reshuffles the columns of [X; 1] into reused buffers (unless
     ``shuffle`` is False), then steps once per slice of ``batch_size`` columns (the last may
     be shorter).
@@ -235,12 +235,12 @@ def _mini_batch_epoch(m: int, batch_size: int, shuffle: bool):
     buffers: dict[str, np.ndarray] = {}
     bounds = [(start, min(start + batch_size, m)) for start in range(0, m, batch_size)]
 
-    def epoch(step: _Step, X: np.ndarray, Y: np.ndarray) -> float:
+    def epoch(X: np.ndarray, Y: np.ndarray) -> float:
         if shuffle:
             if not buffers:
                 buffers["rows"] = np.ascontiguousarray(X.T)  # (m, n0 + 1)
                 buffers["X"], buffers["Y"] = np.empty_like(buffers["rows"]), np.empty_like(Y)
-            order = step.network.rng.permutation(m)
+            order = rng.permutation(m)
             X = np.take(buffers["rows"], order, axis=0, out=buffers["X"], mode="clip").T
             Y = np.take(Y, order, axis=1, out=buffers["Y"], mode="clip")
         total = 0.0
@@ -249,6 +249,10 @@ def _mini_batch_epoch(m: int, batch_size: int, shuffle: bool):
         return total / m
 
     return epoch
+
+
+def _nothing() -> None:
+    """What ends an epoch for an optimizer without ``end_epoch``."""
 
 
 class _Callbacks:
@@ -260,6 +264,8 @@ class _Callbacks:
     def __call__(
         self, epoch: int, cost: float, network: Network, validation_cost: float | None
     ) -> bool:
+        if not self._calls:
+            return False
         results = [
             callback(epoch, cost, network, validation_cost=validation_cost)  # type: ignore[call-arg]
             if takes
@@ -318,8 +324,9 @@ def _check_finite(network: Network, epoch: int, cost: float) -> None:
             f"training diverged at epoch {epoch}: the cost became {cost} "
             f"(try a smaller learning rate)"
         )
-    if math.isfinite(float(network.parameter_vector.sum())):
-        return
+    theta = network.parameter_vector
+    if math.isfinite(float(np.dot(theta, theta))):  # a cheap test; past 1e154 it overflows,
+        return  # and the exact test below finds every parameter finite
     for name, value in network.params.items():
         if not np.isfinite(value).all():
             raise TrainingError(
