@@ -103,6 +103,19 @@ def test_non_finite_parameters_are_caught_after_the_step() -> None:
         train(network, X, Y, epochs=5, optimizer=Poison(), verbose=False)
 
 
+def test_huge_but_finite_parameters_are_not_called_divergent() -> None:
+    class Inflate:  # θ·θ overflows to inf, yet every parameter is finite
+        def update(self, params, grads):
+            params["theta"][0] = 1e200
+
+    X, Y = two_blobs(m=10)
+    network = Network([2, 2, 1], "relu", seed=0)
+    network.set_params({**network.params, "b1": np.array([[-1e300], [-1e300]])})  # dead units
+    history = train(network, X, Y, epochs=2, optimizer=Inflate(), verbose=False)
+    assert history.epochs == 2
+    assert network.params["W1"][0, 0] == 1e200
+
+
 def test_saturated_output_trains_with_finite_cost_and_gradients() -> None:
     X, Y = two_blobs(m=10)
     network = Network([2, 1], "linear", "sigmoid", seed=0)
