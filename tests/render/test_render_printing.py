@@ -25,6 +25,8 @@ from chainrule.render import expr_latex, expr_mathml, expr_str, expr_text
 from chainrule.symbolic.functions import L, a, b, sigma, w, x, y, z
 
 U = sp.UnevaluatedExpr
+INDEX, K = sp.symbols("i K", integer=True, positive=True)
+Z_I, Y_I, A_I = (sp.Symbol(f"{name}_i") for name in "zya")
 SPLIT_BY_NESTING = mul(sp.Pow(DENOM, -1), mul(sp.exp(-z), sp.Pow(DENOM, -1)))
 ONE_MINUS = mul(U(frac(1, DENOM)), add(1, mul(-1, sp.Pow(DENOM, -1))))
 GROUPED_SUM = add(mul(-1, y, z), U(add(z, sp.log(DENOM))))
@@ -58,6 +60,9 @@ TEXT_CASES = [
     (sp.Rational(1, 2) * x, "x/2"),
     (sp.Max(0, z), "max(0, z)"),
     (sp.Piecewise((1, z > 0), (0, True)), "{1 if z > 0; 0 otherwise}"),
+    (sp.Sum(sp.exp(Z_I), (INDEX, 1, K)), "Σ(i=1..K) e^zᵢ"),
+    (-sp.Sum(mul(Y_I, sp.log(A_I)), (INDEX, 1, K)), "-Σ(i=1..K) (yᵢ ln(aᵢ))"),
+    (frac(sp.exp(Z_I), sp.Sum(sp.exp(Z_I), (INDEX, 1, K))), "e^zᵢ/(Σ(i=1..K) e^zᵢ)"),
 ]
 
 

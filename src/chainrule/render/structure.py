@@ -158,7 +158,8 @@ class StructuredPrinter:
         num_compound = len(num) == 1 and bool(
             single.is_Add or (single.is_Mul and not reads_as_one_fraction(single.args))
         )
-        den_compound = len(den) > 1 or bool(unwrap(den[0]).is_Add or unwrap(den[0]).is_Mul)
+        lone = unwrap(den[0])
+        den_compound = len(den) > 1 or bool(lone.is_Add or lone.is_Mul or isinstance(lone, sp.Sum))
         bottom = self._juxtapose(den, len(den) > 1, False)
         return self._fmt_frac(top, bottom, num_compound, den_compound)
 

@@ -141,6 +141,14 @@ class UnicodePrinter(StructuredPrinter, StrPrinter):
             cases.append(f"{self._print(value)} {when}")
         return "{" + "; ".join(cases) + "}"
 
+    def _print_Sum(self, expr: sp.Sum) -> str:
+        """``Σ(i=1..K) yᵢ ln(aᵢ)``: the bounds after Σ, then the summand (a sum in parentheses)."""
+        bounds = "; ".join(
+            f"{self._print(index)}={self._print(low)}..{self._print(high)}"
+            for index, low, high in expr.limits
+        )
+        return f"Σ({bounds}) " + self.parenthesize(expr.function, PRECEDENCE["Mul"])
+
     def _print_Transpose(self, expr: Any) -> str:
         return self.parenthesize(expr.arg, PRECEDENCE["Pow"]) + "ᵀ"
 
