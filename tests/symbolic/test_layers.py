@@ -14,15 +14,12 @@ from chainrule.symbolic.check import Context
 from chainrule.symbolic.engine import RouteBuilder
 from chainrule.symbolic.layers import backward_equations, forward_equations, layer_equations
 from chainrule.symbolic.matrix_check import (
-    EXAMPLES,
     LayerNetwork,
     check_backward_pass,
     check_equation,
     evaluate,
-    layer_matrix,
-    shape_of,
-    shape_text,
 )
+from chainrule.symbolic.matrix_shapes import EXAMPLES, layer_matrix, shape_of, shape_text
 from chainrule.symbolic.model import Verdict
 
 m = EXAMPLES

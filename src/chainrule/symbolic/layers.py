@@ -28,14 +28,8 @@ import sympy as sp
 from chainrule.errors import InputError
 from chainrule.symbolic.check import Context
 from chainrule.symbolic.engine import RouteBuilder, finish
-from chainrule.symbolic.matrix_check import (
-    EXAMPLES,
-    LayerNetwork,
-    check_backward_pass,
-    check_equation,
-    layer_matrix,
-    shape_text,
-)
+from chainrule.symbolic.matrix_check import LayerNetwork, check_backward_pass, check_equation
+from chainrule.symbolic.matrix_shapes import EXAMPLES, layer_matrix, shape_text
 from chainrule.symbolic.model import Derivation
 
 __all__ = ["backward_equations", "forward_equations", "layer_equations"]

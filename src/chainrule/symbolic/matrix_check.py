@@ -1,32 +1,22 @@
 """The entry-wise checker of matrix (layer) equations.
 
 A layer equation such as ``dW[l] = (1/m) dZ[l] A[l-1]ᵀ`` is written with SymPy matrix symbols of
-symbolic shape (``W^{[l]}`` is ``(n^{[l]}, n^{[l-1]})``). It is proven in two parts:
-
-1. **Shapes.** Both sides are walked symbolically: products must conform, sums and element-wise
-   products need equal shapes (a column may be broadcast over the examples only where the
-   equation says so), and the two sides must have the same shape. A mismatch raises
-   :class:`~chainrule.errors.ProofError`.
-2. **Entries.** The equation is instantiated in a small concrete network
-   (:class:`LayerNetwork`) whose entries are symbols: every
-   matrix symbol is bound to the concrete matrix its name means, the right side is evaluated,
-   and every entry is compared with the left side's *definition*, taken directly with
-   ``sympy.diff`` of the cost J = (1/m) Σᵢ L(a⁽ⁱ⁾, y⁽ⁱ⁾): ``dW = ∂J/∂W``, ``db = ∂J/∂b``,
-   ``dZ = m·∂J/∂Z``, ``dA = m·∂J/∂A`` (the course's per-example convention). Quantities a side
-   only reads (``dZ[l]`` in the ``dW`` equation) are bound to their definitions too, so each
-   equation is proven on its own; :func:`check_backward_pass` then chains the formulas alone.
-
-A matrix symbol means what its name says: ``<kind>^{[<layer>]}`` with kind one of ``W b Z A dZ
-dA dW db`` and layer ``l``, ``l-1`` or ``L``; ``g^{[l]}(Z^{[l]})`` and ``g'^{[l]}(Z^{[l]})`` are
-the activation and its derivative applied entry by entry; ``Y`` is the labels. σ and tanh stay
-folded, so the comparison is algebra in those atoms (``expand``, then ``cancel``).
+symbolic shape (see :mod:`chainrule.symbolic.matrix_shapes`, which names them and checks the
+shapes of both sides first). Its entries are then proven: the equation is instantiated in a
+small concrete network (:class:`LayerNetwork`) whose entries are symbols, every matrix symbol is
+bound to the concrete matrix its name means, the right side is evaluated, and every entry is
+compared with the left side's *definition*, taken directly with ``sympy.diff`` of the cost
+J = (1/m) Σᵢ L(a⁽ⁱ⁾, y⁽ⁱ⁾): ``dW = ∂J/∂W``, ``db = ∂J/∂b``, ``dZ = m·∂J/∂Z``, ``dA = m·∂J/∂A``
+(the course's per-example convention). Quantities a side only reads (``dZ[l]`` in the ``dW``
+equation) are bound to their definitions too, so each equation is proven on its own;
+:func:`check_backward_pass` then chains the formulas alone. σ and tanh stay folded, so the
+comparison is algebra in those atoms (``expand``, then ``cancel``).
 """
 
 from __future__ import annotations
 
 import functools
 import random
-import re
 import time
 from collections.abc import Callable, Mapping, Sequence
 
@@ -34,23 +24,18 @@ import sympy as sp
 
 from chainrule.errors import InputError, ProofError
 from chainrule.symbolic.functions import sigma
+from chainrule.symbolic.matrix_shapes import (
+    EXAMPLES,
+    layer_number,
+    layer_size,
+    matrix_role,
+    plain,
+    shape_of,
+    shape_text,
+)
 from chainrule.symbolic.model import Check, Verdict
 
-__all__ = [
-    "ACTIVATIONS",
-    "EXAMPLES",
-    "LayerNetwork",
-    "check_backward_pass",
-    "check_equation",
-    "evaluate",
-    "layer_matrix",
-    "layer_size",
-    "shape_of",
-    "shape_text",
-]
-
-#: m, the number of examples (the columns of Z, A, Y).
-EXAMPLES = sp.Symbol("m", positive=True, integer=True)
+__all__ = ["ACTIVATIONS", "LayerNetwork", "check_backward_pass", "check_equation", "evaluate"]
 
 #: Hidden-layer activations a :class:`LayerNetwork` may use; the output layer is always σ.
 ACTIVATIONS: dict[str, Callable[[sp.Expr], sp.Expr]] = {
@@ -58,136 +43,6 @@ ACTIVATIONS: dict[str, Callable[[sp.Expr], sp.Expr]] = {
     "sigmoid": sigma,
     "relu": lambda t: sp.Max(0, t),
 }
-
-Shape = tuple[sp.Expr, sp.Expr]
-_NAME = re.compile(
-    r"^(?P<kind>dZ|dA|dW|db|W|b|Z|A|g'|g)\^\{\[(?P<label>l|l-1|L)\]\}"
-    r"(?P<arg>\(Z\^\{\[(?P=label)\]\}\))?$"
-)
-_PREVIOUS = {"l": "l-1", "L": "L-1"}
-
-
-# --- notation: what a matrix symbol means -----------------------------------------------------
-
-
-def layer_size(label: str) -> sp.Symbol:
-    """n^{[label]}: the number of units in the layer called ``label`` (``l``, ``l-1``, ``L``)."""
-    return sp.Symbol(f"n^{{[{label}]}}", positive=True, integer=True)
-
-
-def layer_matrix(kind: str, label: str = "l") -> sp.MatrixSymbol:
-    """The matrix symbol ``kind^{[label]}`` with its symbolic shape.
-
-    ``W, dW``: (n[l], n[l-1]); ``b, db``: (n[l], 1); ``Z A dZ dA`` and ``g``/``g'`` (which name
-    g[l](Z[l]) and g[l]'(Z[l])): (n[label], m); ``Y``: (n[L], m).
-    """
-    if kind == "Y":
-        return sp.MatrixSymbol("Y", layer_size("L"), EXAMPLES)
-    name = f"{kind}^{{[{label}]}}" + (f"(Z^{{[{label}]}})" if kind in ("g", "g'") else "")
-    if _NAME.match(name) is None or (kind in ("W", "dW", "b", "db") and label not in _PREVIOUS):
-        raise ValueError(f"no layer matrix {kind!r} at layer {label!r}")
-    if kind in ("W", "dW"):
-        columns = layer_size(_PREVIOUS[label])
-    elif kind in ("b", "db"):
-        columns = sp.Integer(1)
-    else:
-        columns = EXAMPLES
-    return sp.MatrixSymbol(name, layer_size(label), columns)
-
-
-def _role(symbol: sp.MatrixSymbol) -> tuple[str, str]:
-    """(kind, layer label) of a matrix symbol, read from its name."""
-    if symbol.name == "Y":
-        return "Y", "L"
-    match = _NAME.match(symbol.name)
-    if match is None or (match["kind"] in ("g", "g'")) != (match["arg"] is not None):
-        raise ProofError(f"the matrix checker does not know what {symbol.name} means")
-    return match["kind"], match["label"]
-
-
-def _layer(label: str, instance: int, depth: int) -> int:
-    return {"l": instance, "l-1": instance - 1, "L": depth, "L-1": depth - 1}[label]
-
-
-def _plain(expr: sp.Expr) -> str:
-    """Text form of a name or size: n^{[l-1]} -> n[l-1]."""
-    return re.sub(r"\^\{(.*?)\}", r"\1", sp.sstr(expr))
-
-
-# --- shapes -----------------------------------------------------------------------------------
-
-
-def shape_of(expr: sp.Expr, broadcast: bool = False) -> Shape | None:
-    """The symbolic shape of a matrix expression (None for a scalar).
-
-    Raises ProofError where a product does not conform, where the terms of a sum or the factors
-    of an element-wise product differ in shape, or (``broadcast`` off) where a column is added
-    to a wider matrix.
-    """
-    if not isinstance(expr, sp.MatrixExpr):
-        return None
-    if isinstance(expr, (sp.MatrixSymbol, sp.OneMatrix)):
-        return expr.shape
-    if isinstance(expr, sp.Transpose):
-        rows, cols = _matrix_shape(expr.arg, broadcast)
-        return cols, rows
-    shapes = [s for s in (shape_of(arg, broadcast) for arg in expr.args) if s is not None]
-    if isinstance(expr, sp.MatMul):
-        for left, right in zip(shapes[:-1], shapes[1:], strict=True):
-            if left[1] != right[0]:
-                raise ProofError(f"{_plain(expr)}: the product does not conform: {_joined(expr)}")
-        return shapes[0][0], shapes[-1][1]
-    if isinstance(expr, (sp.MatAdd, sp.HadamardProduct)):
-        full = next((s for s in shapes if s[1] != 1), shapes[0])
-        column = (full[0], sp.Integer(1))
-        for shape in shapes:
-            spread = broadcast and isinstance(expr, sp.MatAdd) and shape == column
-            if shape != full and not spread:
-                raise ProofError(f"{_plain(expr)}: the shapes differ: {_joined(expr)}")
-        return full
-    raise ProofError(f"the matrix checker cannot handle {type(expr).__name__} in {_plain(expr)}")
-
-
-def _matrix_shape(expr: sp.MatrixExpr, broadcast: bool) -> Shape:
-    shape = shape_of(expr, broadcast)
-    assert shape is not None, "a matrix expression has a shape"
-    return shape
-
-
-def _shape_str(shape: Shape) -> str:
-    return f"({_plain(shape[0])}, {_plain(shape[1])})"
-
-
-def _joined(expr: sp.MatrixExpr) -> str:
-    """The shapes of the parts of ``expr`` joined by its operator, e.g. (n, m)·(m, 1)."""
-    if isinstance(expr, sp.MatMul):
-        factors = [a for a in expr.args if isinstance(a, sp.MatrixExpr)]
-        return "·".join(_shape_str(_matrix_shape(a, True)) for a in factors)
-    if isinstance(expr, sp.HadamardProduct):
-        return " ⊙ ".join(_term_text(a) for a in expr.args)
-    if isinstance(expr, sp.MatAdd):
-        terms = sorted(expr.args, key=_is_negative)
-        text = _term_text(terms[0])
-        for term in terms[1:]:
-            text += (" - " if _is_negative(term) else " + ") + _term_text(term)
-        return text
-    return _shape_str(_matrix_shape(expr, True))
-
-
-def _term_text(term: sp.MatrixExpr) -> str:
-    if isinstance(term, sp.MatMul) and _is_negative(term):
-        term = -term
-    return _joined(term)
-
-
-def _is_negative(term: sp.MatrixExpr) -> bool:
-    return bool(isinstance(term, sp.MatMul) and term.args[0].is_number and term.args[0] < 0)
-
-
-def shape_text(lhs: sp.MatrixExpr, rhs: sp.MatrixExpr) -> str:
-    """The shape sentence of ``lhs = rhs``: "(n[l], n[l-1]) = (n[l], m)·(m, n[l-1])"."""
-    return f"{_shape_str(_matrix_shape(lhs, False))} = {_joined(rhs)}"
-
 
 # --- the concrete network ---------------------------------------------------------------------
 
@@ -376,12 +231,12 @@ def _binder(values: Callable[[str, int], sp.ImmutableMatrix], at: int, network: 
     """Bind each matrix symbol to its concrete value where the layer l is ``at``."""
     sizes = {EXAMPLES: network.m}
     for label in ("l", "l-1", "L", "L-1"):
-        sizes[layer_size(label)] = network.sizes[_layer(label, at, network.depth)]
+        sizes[layer_size(label)] = network.sizes[layer_number(label, at, network.depth)]
 
     def bind(symbol: sp.MatrixSymbol) -> sp.ImmutableMatrix:
-        kind, label = _role(symbol)
+        kind, label = matrix_role(symbol)
         try:
-            value = values(kind, _layer(label, at, network.depth))
+            value = values(kind, layer_number(label, at, network.depth))
             expected = tuple(int(sp.sympify(d).xreplace(sizes)) for d in symbol.shape)
         except (KeyError, IndexError, TypeError) as exc:
             raise ProofError(f"{symbol.name} has no value at l = {at}") from exc
@@ -405,7 +260,9 @@ def _instances(kind: str, label: str, depth: int) -> list[int]:
         return [depth]
     first = 2 if label == "l-1" else 1
     return [
-        at for at in range(depth, first - 1, -1) if kind != "dA" or _layer(label, at, depth) < depth
+        at
+        for at in range(depth, first - 1, -1)
+        if kind != "dA" or layer_number(label, at, depth) < depth
     ]
 
 
@@ -426,12 +283,12 @@ def check_equation(
     lhs_shape, rhs_shape = shape_of(lhs), shape_of(rhs, broadcast)
     shapes = shape_text(lhs, rhs)
     if lhs_shape != rhs_shape:
-        raise ProofError(f"{_plain(lhs)} = {_plain(rhs)}: the sides differ in shape: {shapes}")
-    kind, label = _role(lhs)
+        raise ProofError(f"{plain(lhs)} = {plain(rhs)}: the sides differ in shape: {shapes}")
+    kind, label = matrix_role(lhs)
     meaning = _MEANING.get(kind, "the forward pass's " + kind) + f"[{label}]"
     counts = []
     for at in _instances(kind, label, network.depth):
-        anchor = _anchor(kind, _layer(label, at, network.depth))
+        anchor = _anchor(kind, layer_number(label, at, network.depth))
         values = functools.partial(_anchored_value, network, anchor)
         bind, sizes = _binder(values, at, network)
         formula, definition = evaluate(rhs, bind, sizes), bind(lhs)
@@ -460,7 +317,7 @@ def check_backward_pass(
     on the network's forward pass; compare every dW[l], db[l] with ∂J/∂W[l], ∂J/∂b[l] taken
     directly through the whole network."""
     start = time.perf_counter()
-    by_role = {_role(lhs): rhs for lhs, rhs in equations}
+    by_role = {matrix_role(lhs): rhs for lhs, rhs in equations}
     values: dict[tuple[str, int], sp.ImmutableMatrix] = {("A", 0): network.X}
     for layer in network.layers:
         Z = values["Z", layer] = network.pre_activation(layer, values["A", layer - 1])
@@ -476,7 +333,9 @@ def check_backward_pass(
         if (kind, label) not in by_role:
             raise ProofError(f"the backward pass needs an equation for {kind}[{label}]")
         bind, sizes = _binder(lookup, at, network)
-        values[kind, _layer(label, at, network.depth)] = evaluate(by_role[kind, label], bind, sizes)
+        values[kind, layer_number(label, at, network.depth)] = evaluate(
+            by_role[kind, label], bind, sizes
+        )
 
     run("dZ", "L", network.depth)
     entries = 0
