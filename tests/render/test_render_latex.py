@@ -10,6 +10,7 @@ import pytest
 
 from chainrule.render import to_latex
 from chainrule.render.tex import ascii_math, text_mode
+from chainrule.symbolic.general import derive_pair
 
 
 def _unescaped_braces(tex: str) -> tuple[int, int]:
@@ -37,13 +38,15 @@ def test_key_lines(all_derivations):
     tex = to_latex(all_derivations)
     assert "\\section*{[2] d$\\sigma$/dz: the derivative of the sigmoid}" in tex
     assert (
-        "\\sigma'\\left(z\\right) &= -\\left(1 + e^{-z}\\right)^{-2} \\cdot \\left(-e^{-z}\\right)"
+        "\\fitmath{0.15\\linewidth}{\\displaystyle}{\\sigma'\\left(z\\right)} &= "
+        "\\fitmath{0.38\\linewidth}{\\displaystyle}"
+        "{-\\left(1 + e^{-z}\\right)^{-2} \\cdot \\left(-e^{-z}\\right)}"
         " && \\checkmark\\quad \\parbox[t]{0.36\\textwidth}{\\raggedright chain rule: outer "
         "derivative $\\times$ inner derivative} \\\\"
     ) in tex
     assert "\\begin{quote}\n\\textbf{[ln] Side proof: d(ln x)/dx = 1/x}" in tex
     assert "{\\raggedright so e\\textasciicircum{}u = x}" in tex
-    assert "\\checkmark\\ (\\text{numeric})\\quad \\parbox" in tex
+    assert "{\\raggedright \\emph{(checked numerically)} " in tex
     assert "{\\raggedright the fraction is $\\sigma$(z) = a; 100\\% sure}" in tex
     assert "\\section*{[6] dL/db: two ways, by the chain rule \\& by direct computation}" in tex
     assert "\\item 0 \\textless{} a \\textless{} 1, so both logarithms are defined" in tex
@@ -54,16 +57,34 @@ def test_unicode_becomes_latex_commands():
     assert ascii_math("σ·x²") == r"\sigma \cdot x^{2}"
 
 
-@pytest.mark.skipif(shutil.which("pdflatex") is None, reason="pdflatex is not installed")
-def test_document_compiles(all_derivations, tmp_path):
-    source = tmp_path / "derivations.tex"
-    source.write_text(to_latex(all_derivations), encoding="ascii")
+def _compile(tex: str, directory) -> str:
+    """Run pdflatex on ``tex``; return its log (the test fails on any error)."""
+    source = directory / "derivations.tex"
+    source.write_text(tex, encoding="ascii")
     done = subprocess.run(
         ["pdflatex", "-interaction=nonstopmode", "-halt-on-error", source.name],
-        cwd=tmp_path,
+        cwd=directory,
         capture_output=True,
         text=True,
         timeout=120,
     )
     assert done.returncode == 0, done.stdout[-3000:]
-    assert (tmp_path / "derivations.pdf").stat().st_size > 0
+    assert (directory / "derivations.pdf").stat().st_size > 0
+    return (directory / "derivations.log").read_text(errors="replace")
+
+
+needs_pdflatex = pytest.mark.skipif(shutil.which("pdflatex") is None, reason="no pdflatex")
+
+
+@needs_pdflatex
+def test_document_compiles_and_stays_on_the_page(all_derivations, tmp_path):
+    log = _compile(to_latex(all_derivations), tmp_path)
+    assert "Overfull \\hbox" not in log
+
+
+@needs_pdflatex
+def test_page_wide_formulas_shrink_to_fit(tmp_path):
+    tex = to_latex(derive_pair("gelu", "log_cosh"))  # direct routes pages wide
+    assert "\\fitmath{" in tex
+    log = _compile(tex, tmp_path)
+    assert "Overfull \\hbox" not in log

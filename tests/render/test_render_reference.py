@@ -59,3 +59,17 @@ def test_json_step_expressions_read_back(derivations):
         names = {s.name: s for s in step.after.free_symbols} | {"sigma": sigma}
         parsed = sp.sympify(step_doc["expr"], locals=names)
         assert sp.simplify(parsed.doit() - step.after.doit()) == 0, step_doc["expr"]
+
+
+def test_layer_equations_end_with_one_result_equation_each(derivations):
+    layers = [d for d in derivations if d.id == "layers"]
+    text = render(layers, "text")
+    assert "result:\n    dZ[L] = A[L] - Y\n    dZ[l] = dA[l] ⊙ g'[l](Z[l])\n" in text
+    assert "  dA[l-1] = W[l]ᵀ dZ[l]\n" in text
+    assert "result: (" not in text  # no tuple of all five
+    markdown = render(layers, "markdown")
+    assert "**Result:**\n\n- $dZ^{[L]} = A^{[L]} - Y$\n" in markdown
+    latex = render(layers, "latex")
+    assert "\\textbf{Result:}\n\\begin{align*}\ndZ^{[L]} &= \\fitmath{0.8\\linewidth}" in latex
+    html = render(layers, "html")
+    assert html.count("<li><math") >= 5 and '<ul class="results">' in html

@@ -19,6 +19,7 @@ from chainrule.render.printing import (
     check_derivations,
     expr_mathml,
     has_weak_steps,
+    result_equations,
     route_lines,
 )
 from chainrule.symbolic.model import Check, Derivation, Route, Verdict
@@ -107,8 +108,13 @@ def _derivation(derivation: Derivation, depth: int) -> str:
         lines.append(f'<p class="givens"><span class="label">Givens:</span> {givens}</p>')
     for route in derivation.routes:
         lines.extend(_route(route, derivation.routes_agree, depth))
-    result = _equation(derivation.goal, derivation.result)
-    lines.append(f'<p class="result"><span class="label">Result:</span> {result}</p>')
+    equations = [_equation(lhs, rhs) for lhs, rhs in result_equations(derivation)]
+    if len(equations) == 1:
+        lines.append(f'<p class="result"><span class="label">Result:</span> {equations[0]}</p>')
+    else:
+        items = "".join(f"<li>{equation}</li>" for equation in equations)
+        lines.append('<p class="result"><span class="label">Result:</span></p>')
+        lines.append(f'<ul class="results">{items}</ul>')
     lines.append(_agreement(derivation))
     lines.append(_oracle(derivation.oracle))
     if derivation.notes:

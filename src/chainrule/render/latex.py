@@ -2,7 +2,10 @@ r"""Derivations as a standalone LaTeX document (``article`` with ``amsmath`` and
 
 Each derivation is a section; each route an ``align*`` with ``\checkmark`` for a proved step and
 the move sentence in a column of its own, wrapped in a ``\parbox`` so long sentences stay on
-the page. The file is pure ASCII: Unicode in titles and sentences becomes LaTeX commands, so
+the page. Formulas stay on the page too: each side of a step, the goal, the givens and the
+result sit in a ``\fitmath`` box that shrinks a formula wider than its share of the line (the
+direct routes of some catalogue pairs run to several page widths) and leaves the rest alone.
+The file is pure ASCII: Unicode in titles and sentences becomes LaTeX commands, so
 ``pdflatex`` compiles it with no input encoding.
 """
 
@@ -12,7 +15,7 @@ from collections.abc import Sequence
 
 import sympy as sp
 
-from chainrule.render.printing import check_derivations, expr_latex
+from chainrule.render.printing import check_derivations, expr_latex, result_equations
 from chainrule.render.tex import aligned_segments, ascii_math, text_mode
 from chainrule.symbolic.model import Check, Derivation, Route, Step, Verdict
 
@@ -22,6 +25,11 @@ _PREAMBLE = r"""\documentclass{article}
 \usepackage[T1]{fontenc}
 \usepackage{amsmath}
 \usepackage{amssymb}
+\usepackage{graphicx}
+\newsavebox{\fitbox}
+% \fitmath{width}{style}{formula}: the formula, shrunk to width if it is wider.
+\newcommand{\fitmath}[3]{\sbox{\fitbox}{$#2#3$}%
+  \ifdim\wd\fitbox>#1\resizebox{#1}{!}{\usebox{\fitbox}}\else\usebox{\fitbox}\fi}
 \allowdisplaybreaks
 \addtolength{\textwidth}{4cm}
 \addtolength{\oddsidemargin}{-2cm}
@@ -38,10 +46,15 @@ _PREAMBLE = r"""\documentclass{article}
 """
 _MARKS = {
     Verdict.PROVED: r"\checkmark",
-    Verdict.CHECKED_NUMERICALLY: r"\checkmark\ (\text{numeric})",
+    Verdict.CHECKED_NUMERICALLY: r"\checkmark",
     Verdict.FAILED: r"\textbf{FAILED}",
 }
+#: Said at the head of the sentence, so that the mark column stays narrow.
+_SENTENCE_PREFIX = {Verdict.CHECKED_NUMERICALLY: r"\emph{(checked numerically)} "}
 _SENTENCE_WIDTH = r"0.36\textwidth"
+#: The widest a step's left and right sides may print before they shrink: with the mark and
+#: the sentence box, a row then fits the line.
+_LHS_WIDTH, _RHS_WIDTH = r"0.15\linewidth", r"0.38\linewidth"
 _TEXT_MARKS = {
     Verdict.PROVED: r"$\checkmark$",
     Verdict.CHECKED_NUMERICALLY: r"$\checkmark$ (numeric)",
@@ -71,14 +84,14 @@ def _derivation(derivation: Derivation, depth: int) -> list[str]:
     title = text_mode(f"[{derivation.id}] {derivation.title}")
     heading = r"\section*{" + title + "}" if depth == 0 else r"\textbf{" + title + "}"
     lines = [heading, ""]
-    lines.append(r"\textbf{Goal:} $" + _math(derivation.goal) + "$")
+    lines.append(r"\textbf{Goal:} " + _inline(_math(derivation.goal)))
     if derivation.givens:
-        givens = ", ".join(f"${_math(g.symbol)} = {_math(g.expr)}$" for g in derivation.givens)
+        equations = (f"{_math(g.symbol)} = {_math(g.expr)}" for g in derivation.givens)
+        givens = ", ".join(_inline(equation) for equation in equations)
         lines += ["", r"\textbf{Givens:} " + givens]
     for route in derivation.routes:
         lines += [""] + _route(route, derivation.routes_agree, depth)
-    result = f"{_math(derivation.goal)} = {_math(derivation.result)}"
-    lines += ["", r"\textbf{Result:} $" + result + "$", "", _agreement(derivation), ""]
+    lines += ["", *_result(derivation), "", _agreement(derivation), ""]
     lines.append(r"\textbf{Oracle (sympy.diff):} " + _check_words(derivation.oracle))
     if derivation.notes:
         items = [r"  \item " + text_mode(note) for note in derivation.notes]
@@ -88,23 +101,51 @@ def _derivation(derivation: Derivation, depth: int) -> list[str]:
 
 def _route(route: Route, agree: bool, depth: int) -> list[str]:
     lines = [r"\textbf{Route: " + text_mode(route.name) + "}"]
-    for segment in aligned_segments(route, _annotation, _math):
+    for segment in aligned_segments(route, _annotation, _rhs, _lhs):
         rows = [row + r" \\" for row in segment.rows[:-1]] + [segment.rows[-1]]
         lines += [r"\begin{align*}", *rows, r"\end{align*}"]
         for sub in segment.subderivations:
             lines += [r"\begin{quote}", *_derivation(sub, depth + 1), r"\end{quote}"]
     if not agree:
-        lines += ["", r"Route result: $" + _math(route.result) + "$"]
+        lines += ["", r"Route result: " + _inline(_math(route.result))]
     return lines
+
+
+def _result(derivation: Derivation) -> list[str]:
+    """``Result: lhs = rhs`` in the text, or an ``align*`` of the result's equations."""
+    pairs = [(_math(lhs), _math(rhs)) for lhs, rhs in result_equations(derivation)]
+    if len(pairs) == 1:
+        return [r"\textbf{Result:} " + _inline(f"{pairs[0][0]} = {pairs[0][1]}")]
+    rows = [f"{lhs} &= " + _fit(r"0.8\linewidth", rhs) for lhs, rhs in pairs]
+    return [r"\textbf{Result:}", r"\begin{align*}", " \\\\\n".join(rows), r"\end{align*}"]
 
 
 def _math(expr: sp.Basic) -> str:
     return ascii_math(expr_latex(expr))
 
 
+def _fit(width: str, math: str, style: str = r"\displaystyle") -> str:
+    """``math`` in a box that shrinks it to ``width`` when it is wider (see the preamble)."""
+    return r"\fitmath{" + width + "}{" + style + "}{" + math + "}"
+
+
+def _inline(math: str) -> str:
+    """In-text math that never runs past the line."""
+    return _fit(r"0.9\linewidth", math, r"\textstyle")
+
+
+def _lhs(expr: sp.Basic) -> str:
+    return _fit(_LHS_WIDTH, _math(expr))
+
+
+def _rhs(expr: sp.Basic) -> str:
+    return _fit(_RHS_WIDTH, _math(expr))
+
+
 def _annotation(step: Step) -> str:
     """The mark, then the move sentence in a box that wraps beside the equation."""
-    sentence = r"\raggedright " + text_mode(step.text)
+    prefix = _SENTENCE_PREFIX.get(step.verdict, "")
+    sentence = r"\raggedright " + prefix + text_mode(step.text)
     return _MARKS[step.verdict] + r"\quad \parbox[t]{" + _SENTENCE_WIDTH + "}{" + sentence + "}"
 
 

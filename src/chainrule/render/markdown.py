@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from chainrule.render.printing import check_derivations, expr_latex
+from chainrule.render.printing import check_derivations, expr_latex, result_equations
 from chainrule.render.tex import aligned_segments, math_text
 from chainrule.symbolic.model import Check, Derivation, Route, Step, Verdict
 
@@ -67,8 +67,13 @@ def _derivation(derivation: Derivation, level: int) -> list[str]:
         lines += [f"**Givens:** {givens}", ""]
     for route in derivation.routes:
         lines += _route(route, derivation.routes_agree, level)
-    result = f"{expr_latex(derivation.goal)} = {expr_latex(derivation.result)}"
-    lines += [f"**Result:** ${result}$", "", _agreement(derivation), ""]
+    pairs = result_equations(derivation)
+    equations = [f"${expr_latex(lhs)} = {expr_latex(rhs)}$" for lhs, rhs in pairs]
+    if len(equations) == 1:
+        lines += [f"**Result:** {equations[0]}", ""]
+    else:
+        lines += ["**Result:**", ""] + [f"- {equation}" for equation in equations] + [""]
+    lines += [_agreement(derivation), ""]
     lines.append(f"**Oracle (`sympy.diff`):** {_check_words(derivation.oracle)}")
     if derivation.notes:
         lines += ["", "**Notes:**", ""] + [f"- {escape(note)}" for note in derivation.notes]

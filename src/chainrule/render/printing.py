@@ -36,6 +36,7 @@ __all__ = [
     "expr_str",
     "expr_text",
     "has_weak_steps",
+    "result_equations",
     "route_lines",
 ]
 
@@ -112,6 +113,15 @@ def route_lines(route: Route) -> list[Line]:
         lines.append(Line(None if repeated else step.lhs, step))
         previous = step.lhs
     return lines
+
+
+def result_equations(derivation: Derivation) -> list[tuple[sp.Basic, sp.Basic]]:
+    """The result as ``(lhs, rhs)`` pairs: one pair, or one per entry when the goal is a
+    tuple (the layer equations end with the five backward equations, each shown alone)."""
+    goal, result = derivation.goal, derivation.result
+    if isinstance(goal, sp.Tuple) and isinstance(result, sp.Tuple) and len(goal) == len(result):
+        return list(zip(goal, result, strict=True))
+    return [(goal, result)]
 
 
 def has_weak_steps(derivations: Iterable[Derivation]) -> bool:

@@ -92,9 +92,11 @@ class StructuredPrinter:
         return self._print(expr.args[0])
 
     def _print_Add(self, expr: sp.Add, order: str | None = None) -> Any:
+        signed = [self._signed(term) for term in expr.args]
+        if isinstance(expr, sp.MatAdd):  # SymPy sorts matrix sums; show A - Y, not -Y + A
+            signed.sort(key=lambda pair: pair[0])
         parts: list[Any] = []
-        for index, term in enumerate(expr.args):
-            negative, body = self._signed(term)
+        for index, (negative, body) in enumerate(signed):
             if index == 0:
                 parts.extend([self._fmt_op("neg"), body] if negative else [body])
             else:

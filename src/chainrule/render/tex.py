@@ -169,16 +169,18 @@ def aligned_segments(
     route: Route,
     annotate: Callable[[Step], str],
     math: Callable[[sp.Basic], str] = expr_latex,
+    lhs_math: Callable[[sp.Basic], str] | None = None,
 ) -> list[Segment]:
     """Cut a route into ``lhs &= after && annotation`` rows, split where sub-derivations sit.
 
     ``annotate`` gives the right-hand column of a step (its mark and move sentence), ``math``
-    the LaTeX of an expression.
+    the LaTeX of an expression, ``lhs_math`` that of a left-hand side (``math`` if None).
     """
+    lhs_math = lhs_math or math
     segments: list[Segment] = []
     rows: list[str] = []
     for line in route_lines(route):
-        lhs = "" if line.lhs is None else math(line.lhs) + " "
+        lhs = "" if line.lhs is None else lhs_math(line.lhs) + " "
         rows.append(f"{lhs}&= {math(line.step.after)} && {annotate(line.step)}")
         if line.step.subderivations:
             segments.append(Segment(tuple(rows), line.step.subderivations))

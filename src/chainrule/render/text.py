@@ -23,6 +23,7 @@ from chainrule.render.printing import (
     check_derivations,
     expr_text,
     has_weak_steps,
+    result_equations,
     route_lines,
 )
 from chainrule.symbolic.model import Derivation, Route, Verdict
@@ -92,7 +93,7 @@ def _derivation_lines(derivation: Derivation, style: _Style) -> list[str]:
         if not derivation.routes_agree:
             lines.append(f"  route result: {expr_text(route.result)}")
     lines.append("")
-    lines.append(f"result: {expr_text(derivation.goal)} = {expr_text(derivation.result)}")
+    lines.extend(_result_lines(derivation))
     lines.append(_agreement(derivation, style))
     lines.append(_oracle(derivation, style))
     if derivation.notes:
@@ -140,3 +141,12 @@ def _oracle(derivation: Derivation, style: _Style) -> str:
         return "oracle (sympy.diff): not run"
     mark = style(VERDICT_MARKS[check.verdict], check.verdict)
     return f"oracle (sympy.diff): {mark} {check.verdict.value} ({check.method})"
+
+
+def _result_lines(derivation: Derivation) -> list[str]:
+    """``result: lhs = rhs``, or ``result:`` over one aligned equation a line."""
+    pairs = [(expr_text(lhs), expr_text(rhs)) for lhs, rhs in result_equations(derivation)]
+    if len(pairs) == 1:
+        return [f"result: {pairs[0][0]} = {pairs[0][1]}"]
+    width = max(len(lhs) for lhs, _ in pairs)
+    return ["result:"] + [f"  {lhs:>{width}} = {rhs}" for lhs, rhs in pairs]
