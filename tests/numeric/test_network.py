@@ -3,6 +3,8 @@ and the fused training pass."""
 
 from __future__ import annotations
 
+import pickle
+
 import numpy as np
 import pytest
 from numeric_problems import random_problem
@@ -208,6 +210,26 @@ def test_copy_and_astype_are_independent() -> None:
     assert network.parameter_vector.any()
     assert twin.rng is not network.rng
     assert twin.rng.random() == network.rng.random()
+
+
+def test_pickle_round_trip_keeps_every_parameter_and_the_views() -> None:
+    network = Network([3, 4, 2], "tanh", "softmax", seed=1)
+    twin = pickle.loads(pickle.dumps(network))
+    for name, value in network.params.items():
+        np.testing.assert_array_equal(twin.params[name], value)
+    assert np.shares_memory(twin.params["b2"], twin.parameter_vector)
+    assert twin.rng.random() == network.rng.random()
+
+
+def test_pickles_from_before_the_block_layout_still_load() -> None:
+    network = Network([3, 4, 2], "tanh", "softmax", seed=1)
+    state = network.__getstate__()
+    del state["params"]  # the old state held W1, b1, W2, b2 one after another
+    state["parameters"] = np.concatenate([value.ravel() for value in network.params.values()])
+    twin = Network.__new__(Network)
+    twin.__setstate__(state)
+    for name, value in network.params.items():
+        np.testing.assert_array_equal(twin.params[name], value)
 
 
 # ----------------------------------------------------------------- predictions

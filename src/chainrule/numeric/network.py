@@ -376,8 +376,9 @@ class Network:
         return keep_probs, masks, G
 
     def __getstate__(self) -> dict:
-        """Pickle the architecture, the random state and one copy of the parameter vector
-        (the W and b views are rebuilt on loading); built-in functions go by name."""
+        """Pickle the architecture, the random state and a copy of every named parameter
+        array (the vector and its views are rebuilt on loading); built-in functions go by
+        name."""
         activation = self.activation
         output = self.output
         return {
@@ -389,7 +390,7 @@ class Network:
             "init": self.init,
             "dtype": self.dtype.name,
             "rng": self.rng,
-            "parameters": self._theta.copy(),
+            "params": {name: value.copy() for name, value in self.params.items()},
         }
 
     def __setstate__(self, state: dict) -> None:
@@ -402,10 +403,22 @@ class Network:
             state["rng"],
         )
         self.init = state["init"]
-        np.copyto(self._theta, state["parameters"])
+        if "params" in state:
+            self.set_params(state["params"])
+        else:  # pickled before W and b shared a block: W1, b1, W2, ... one after another
+            self.set_params(_unpack_sequential(state["parameters"], self.parameter_shapes()))
 
     def __repr__(self) -> str:
         return (
             f"Network(layer_sizes={self.layer_sizes}, activation={self.activation.name!r}, "
             f"output={self.output.name!r}, init={self.init!r}, dtype={self.dtype.name!r})"
         )
+
+
+def _unpack_sequential(vector: Array, shapes: Mapping[str, tuple[int, int]]) -> dict[str, Array]:
+    """Named arrays from a vector holding them one after another, each in C order."""
+    arrays, start = {}, 0
+    for name, (rows, cols) in shapes.items():
+        arrays[name] = vector[start : start + rows * cols].reshape(rows, cols)
+        start += rows * cols
+    return arrays
