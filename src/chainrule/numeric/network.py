@@ -405,8 +405,13 @@ class Network:
         self.init = state["init"]
         if "params" in state:
             self.set_params(state["params"])
-        else:  # pickled before W and b shared a block: W1, b1, W2, ... one after another
-            self.set_params(_unpack_sequential(state["parameters"], self.parameter_shapes()))
+            return
+        # Pickled before W and b shared a block: the vector held W1, b1, W2, ... one after
+        # another. Its order is kept for whoever pickled state in that layout along with
+        # this network (the estimator's optimizer), to rearrange it the same way.
+        order = sequential_positions(self.layer_sizes)
+        np.copyto(self._theta, np.asarray(state["parameters"])[order])
+        self._sequential_order = order
 
     def __repr__(self) -> str:
         return (
@@ -415,10 +420,14 @@ class Network:
         )
 
 
-def _unpack_sequential(vector: Array, shapes: Mapping[str, tuple[int, int]]) -> dict[str, Array]:
-    """Named arrays from a vector holding them one after another, each in C order."""
-    arrays, start = {}, 0
-    for name, (rows, cols) in shapes.items():
-        arrays[name] = vector[start : start + rows * cols].reshape(rows, cols)
-        start += rows * cols
-    return arrays
+def sequential_positions(layer_sizes: Sequence[int]) -> np.ndarray:
+    """For each entry of the parameter vector, where the same parameter sat when W1, b1, W2,
+    b2, ... lay one after another in C order (the layout of pickles made before the blocks
+    [W | b]): ``vector = old_vector[sequential_positions(layer_sizes)]``."""
+    positions, _, weights, biases = packed_parameter_arrays(layer_sizes, np.dtype(np.intp))
+    start = 0
+    for W, b in zip(weights[1:], biases[1:], strict=True):
+        for array in (W, b):
+            array[...] = np.arange(start, start + array.size).reshape(array.shape)
+            start += array.size
+    return positions
