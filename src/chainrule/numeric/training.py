@@ -154,11 +154,11 @@ def train(
     X, Y = _check_data(network, X, Y)
     X, Y, validation = _validation(network, X, Y, validation_data, validation_fraction)
     _check_early_stopping(early_stopping, validation)
-    m = X.shape[1]
-    X = append_ones_row(X)  # (n[0] + 1, m): the bias rides along with the weights
-    run_epoch = step = _step_function(network, optimizer, l2, keep_probs)
-    if batch_size is not None and batch_size < m:
-        run_epoch = _mini_batch_epoch(step, network.rng, m, batch_size, shuffle)
+    step = _step_function(network, optimizer, l2, keep_probs)
+    if batch_size is not None and batch_size < X.shape[1]:
+        run_epoch = _mini_batch_epoch(step, network.rng, X, Y, batch_size, shuffle)
+    else:
+        run_epoch = _full_batch_epoch(step, X, Y)
     end_epoch = getattr(optimizer, "end_epoch", None)
     if not callable(end_epoch):
         end_epoch = _nothing
@@ -174,7 +174,7 @@ def train(
         np.errstate(over="ignore", invalid="ignore"),
     ):
         for epoch in range(1, epochs + 1):
-            cost = run_epoch(X, Y)
+            cost = run_epoch()
             _check_finite(network, epoch, cost)
             end_epoch()
             validation_cost = None
@@ -216,36 +216,55 @@ def _step_function(
     return step
 
 
+def _full_batch_epoch(
+    step: Callable[[np.ndarray, np.ndarray], float], X: np.ndarray, Y: np.ndarray
+) -> Callable[[], float]:
+    """An epoch function that steps once on all of [X; 1] (n[0] + 1, m) and Y (n[L], m)."""
+    X1 = append_ones_row(X)  # the bias rides along with the weights
+
+    def epoch() -> float:
+        return step(X1, Y)
+
+    return epoch
+
+
 def _mini_batch_epoch(
     step: Callable[[np.ndarray, np.ndarray], float],
     rng: np.random.Generator,
-    m: int,
+    X: np.ndarray,
+    Y: np.ndarray,
     batch_size: int,
     shuffle: bool,
-) -> Callable[[np.ndarray, np.ndarray], float]:
-    """An epoch function that reshuffles the columns of [X; 1] into reused buffers (unless
-    ``shuffle`` is False), then steps once per slice of ``batch_size`` columns (the last may
-    be shorter).
+) -> Callable[[], float]:
+    """An epoch function that reshuffles the examples (unless ``shuffle`` is False), then
+    steps once per slice of ``batch_size`` columns of [X; 1] (the last may be shorter).
 
-    The shuffle gathers the examples as rows, (m, n[0] + 1) in one contiguous block each,
-    which is several times faster than gathering the columns of (n[0] + 1, m); the batches
-    are then transposed views, (n[0] + 1, batch) in Fortran order, which matmul takes as
-    they are.
+    The shuffle gathers the examples as rows, (m, n[0] + 1) with the ones in the last
+    column, one contiguous block each, which is several times faster than gathering the
+    columns of (n[0] + 1, m); the batches are then transposed views, (n[0] + 1, batch) in
+    Fortran order, which matmul takes as they are. Two copies of X are kept: the rows and
+    the shuffled rows.
     """
-    buffers: dict[str, np.ndarray] = {}
+    m = X.shape[1]
     bounds = [(start, min(start + batch_size, m)) for start in range(0, m, batch_size)]
+    if shuffle:
+        rows = np.empty((m, X.shape[0] + 1), X.dtype)  # [X; 1]ᵀ, one example a row
+        rows[:, :-1] = X.T
+        rows[:, -1] = 1
+        shuffled_rows, shuffled_Y = np.empty_like(rows), np.empty_like(Y)
+    else:
+        X1 = append_ones_row(X)
 
-    def epoch(X: np.ndarray, Y: np.ndarray) -> float:
+    def epoch() -> float:
         if shuffle:
-            if not buffers:
-                buffers["rows"] = np.ascontiguousarray(X.T)  # (m, n0 + 1)
-                buffers["X"], buffers["Y"] = np.empty_like(buffers["rows"]), np.empty_like(Y)
             order = rng.permutation(m)
-            X = np.take(buffers["rows"], order, axis=0, out=buffers["X"], mode="clip").T
-            Y = np.take(Y, order, axis=1, out=buffers["Y"], mode="clip")
+            batches = np.take(rows, order, axis=0, out=shuffled_rows, mode="clip").T
+            targets = np.take(Y, order, axis=1, out=shuffled_Y, mode="clip")
+        else:
+            batches, targets = X1, Y
         total = 0.0
         for start, stop in bounds:
-            total += step(X[:, start:stop], Y[:, start:stop]) * (stop - start)
+            total += step(batches[:, start:stop], targets[:, start:stop]) * (stop - start)
         return total / m
 
     return epoch
