@@ -63,6 +63,8 @@ TEXT_CASES = [
     (sp.Sum(sp.exp(Z_I), (INDEX, 1, K)), "Σ(i=1..K) e^zᵢ"),
     (-sp.Sum(mul(Y_I, sp.log(A_I)), (INDEX, 1, K)), "-Σ(i=1..K) (yᵢ ln(aᵢ))"),
     (frac(sp.exp(Z_I), sp.Sum(sp.exp(Z_I), (INDEX, 1, K))), "e^zᵢ/(Σ(i=1..K) e^zᵢ)"),
+    (mul(sp.Sum(Y_I, (INDEX, 1, K)), A_I), "(Σ(i=1..K) yᵢ) aᵢ"),  # not Σ of yᵢ aᵢ
+    (mul(A_I, sp.Sum(Y_I, (INDEX, 1, K))), "aᵢ Σ(i=1..K) yᵢ"),
 ]
 
 

@@ -172,7 +172,8 @@ class StructuredPrinter:
             if index:
                 parts.append(self._fmt_op(separator(factors[index - 1], factor)))
             wrap_negative = bool(index) or after_sign
-            parts.append(self._factor(factor, wrap_sums, wrap_negative))
+            open_sum = _is_sum(factor) and index < len(factors) - 1
+            parts.append(self._factor(factor, wrap_sums, wrap_negative, force_paren=open_sum))
         return self._fmt_row(parts)
 
     def _chain(self, factors: list[sp.Basic], after_sign: bool) -> Any:
@@ -185,6 +186,7 @@ class StructuredPrinter:
             chained = len(factors) > 1 and shows_dot(inner)
             if self._group_fractions_in_chains and index < len(factors) - 1:
                 chained = chained or is_fraction_of_sum(inner)
+            chained = chained or (_is_sum(factor) and index < len(factors) - 1)
             wrap_negative = bool(index) or after_sign
             parts.append(self._factor(factor, True, wrap_negative, force_paren=bool(chained)))
         return self._fmt_row(parts)
@@ -210,3 +212,8 @@ class StructuredPrinter:
         if inner.is_Symbol or isinstance(inner, (sp.MatrixSymbol, sp.Indexed)):
             return self._fmt_leibniz(self._print(inner), counts, partial)
         return self._fmt_apply(self._fmt_leibniz(None, counts, partial), self._print(inner))
+
+
+def _is_sum(factor: sp.Basic) -> bool:
+    """A Σ, whose summand would seem to run on into the factors after it unless bracketed."""
+    return isinstance(unwrap(factor), sp.Sum)
