@@ -11,6 +11,7 @@ from html.parser import HTMLParser
 import pytest
 
 from chainrule.render import to_html, to_html_fragment
+from chainrule.symbolic.general import derive_pair
 
 VOID = {"meta", "br", "hr", "img", "input", "link", "mspace"}
 
@@ -102,10 +103,11 @@ def test_derivation_repr_html_uses_the_fragment(sigmoid):
     assert sigmoid._repr_markdown_().startswith("## [2]")
 
 
-def _chromium(page, profile) -> tuple[str, list[str]]:
+def _chromium(page, profile, *extra: str) -> tuple[str, list[str]]:
     """Load ``page`` headless; return the DOM it built and its console lines."""
     command = [
         "chromium",
+        *extra,
         "--headless",
         "--no-sandbox",
         "--disable-gpu",
@@ -144,3 +146,19 @@ def test_chromium_console_check_catches_a_script_error(tmp_path):
     page.write_text("<!DOCTYPE html><body><script>throw new Error('x')</script></body>")
     _, console = _chromium(page, tmp_path / "profile")
     assert any("Uncaught Error: x" in line for line in console)
+
+
+# Written into a copy of the page under test (the pages themselves carry no script): after
+# layout, the title says how wide the document is against the window.
+_WIDTH_PROBE = """<script>window.addEventListener("load", () => {
+  document.title = document.documentElement.scrollWidth + " " + window.innerWidth; });</script>"""
+
+
+@needs_chromium
+def test_page_wide_formulas_scroll_inside_their_block_not_the_page(tmp_path):
+    page = tmp_path / "gelu.html"
+    html = to_html(derive_pair("gelu", "log_cosh"))  # direct routes several screens wide
+    page.write_text(html.replace("</body>", _WIDTH_PROBE + "</body>"), encoding="utf-8")
+    dom, _ = _chromium(page, tmp_path / "profile", "--window-size=1200,900")
+    document_width, window_width = map(int, re.search(r"<title>(\d+) (\d+)</title>", dom).groups())
+    assert document_width <= window_width

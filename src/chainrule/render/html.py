@@ -38,12 +38,15 @@ _STYLE = """
   font-family: "Latin Modern Math", "STIX Two Math", "Cambria Math", math; }
 .chainrule .label { font-weight: 600; }
 .chainrule table.route { border-collapse: collapse; margin: 0.4em 0 0.8em 0; }
+.chainrule table.route, .chainrule p.goal, .chainrule p.givens, .chainrule p.result,
+.chainrule ul.results { display: block; max-width: 100%; overflow-x: auto;
+  overflow-y: hidden; padding-block: 0.3em; }
 .chainrule table.route td { padding: 0.25em 0.4em; vertical-align: middle; }
 .chainrule td.lhs { text-align: right; white-space: nowrap; }
 .chainrule td.eq { text-align: center; padding: 0.25em 0.1em; }
 .chainrule td.rhs { text-align: left; white-space: nowrap; }
 .chainrule td.mark { text-align: center; font-weight: 700; white-space: nowrap; }
-.chainrule td.move { color: #555; font-style: italic; }
+.chainrule td.move { color: #555; font-style: italic; min-width: 16em; }
 .chainrule .proved { color: #1a7f37; }
 .chainrule .numeric { color: #9a6700; }
 .chainrule .failed, .chainrule .alarm { color: #cf222e; font-weight: 700; }
