@@ -22,7 +22,8 @@ import chainrule
 from chainrule.errors import InputError
 from chainrule.numeric.activations import Activation
 from chainrule.numeric.estimator import MLPClassifier, ParameterError
-from chainrule.numeric.network import Network, sequential_positions
+from chainrule.numeric.network import Network
+from chainrule.numeric.workspace import sequential_positions
 
 pytestmark = pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
 

@@ -57,7 +57,12 @@ from chainrule.numeric.regularization import (
     l2_penalty,
     masks_from_caches,
 )
-from chainrule.numeric.workspace import Workspace, WorkspaceCache, packed_parameter_arrays
+from chainrule.numeric.workspace import (
+    Workspace,
+    WorkspaceCache,
+    packed_parameter_arrays,
+    sequential_positions,
+)
 
 __all__ = ["Network"]
 
@@ -418,16 +423,3 @@ class Network:
             f"Network(layer_sizes={self.layer_sizes}, activation={self.activation.name!r}, "
             f"output={self.output.name!r}, init={self.init!r}, dtype={self.dtype.name!r})"
         )
-
-
-def sequential_positions(layer_sizes: Sequence[int]) -> np.ndarray:
-    """For each entry of the parameter vector, where the same parameter sat when W1, b1, W2,
-    b2, ... lay one after another in C order (the layout of pickles made before the blocks
-    [W | b]): ``vector = old_vector[sequential_positions(layer_sizes)]``."""
-    positions, _, weights, biases = packed_parameter_arrays(layer_sizes, np.dtype(np.intp))
-    start = 0
-    for W, b in zip(weights[1:], biases[1:], strict=True):
-        for array in (W, b):
-            array[...] = np.arange(start, start + array.size).reshape(array.shape)
-            start += array.size
-    return positions
