@@ -110,3 +110,25 @@ def test_bad_input_is_one_line_and_status_two(capsys, argv, fragments):
     assert len(err.strip().splitlines()) == 1
     for fragment in fragments:
         assert fragment in err
+
+
+@pytest.mark.parametrize("loss", ["bce", "mse", "mae", "log_cosh", "hinge"])
+def test_every_step_sentence_of_the_loss_derivative_is_complete(capsys, loss):
+    status, out, _ = run(
+        capsys, "derive", "--activation", "linear", "--loss", loss, "1", "--format", "json"
+    )
+    assert status == 0
+    texts = [
+        step["text"]
+        for doc in json.loads(out)["derivations"]
+        for route in doc["routes"]
+        for step in route["steps"]
+    ]
+    assert texts and not any(text.endswith((" is", " is:")) for text in texts), texts
+
+
+def test_the_direct_db_quotes_the_line_of_5_it_starts_from(capsys):
+    _, out, _ = run(capsys, "derive", "6", "--route", "direct")
+    assert "from [5], direct: L = -(yz - ln(1 + e^z)), with z = wx + b" in out
+    _, five, _ = run(capsys, "derive", "5", "--route", "direct")
+    assert "= -(y z - ln(1 + eᶻ))" in five

@@ -149,3 +149,13 @@ def test_divergence_is_one_line_and_status_2(capsys: pytest.CaptureFixture[str])
     assert status == 2 and out == ""
     assert err.startswith("chainrule: error: training diverged at epoch ")
     assert len(err.splitlines()) == 1
+
+
+def test_a_cost_that_grew_without_overflowing_is_flagged(capsys: pytest.CaptureFixture) -> None:
+    argv = ["train", "--data", "digits", "--activation", "relu", "--lr", "20", "--epochs", "100"]
+    argv.append("--quiet")
+    status, out, err = run(argv, capsys)
+    assert status == 0
+    assert re.search(r"^train cost: \d\.\d{4}e\+\d+$", out, re.M)  # not 200 digits
+    assert err.startswith("chainrule: warning: the training cost rose from ")
+    assert err.rstrip().endswith("training diverged (try a smaller learning rate)")

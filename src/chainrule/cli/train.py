@@ -10,6 +10,7 @@ The architecture options are shared with ``chainrule gradcheck`` (:func:`add_net
 from __future__ import annotations
 
 import argparse
+import sys
 import time
 
 import numpy as np
@@ -219,8 +220,27 @@ def run(args: argparse.Namespace) -> int:
     )
     lines.extend(describe_training(args, arguments, history))
     for part, X, Y in (("train", dataset.X_train, Y_train), ("test", dataset.X_test, Y_test)):
-        lines.append(f"{part} cost: {network.cost(X, Y):.4f}")
+        lines.append(f"{part} cost: {cost_text(network.cost(X, Y))}")
         lines.append(f"{part} accuracy: {network.accuracy(X, Y):.3f}")
     lines.extend(write_files(args, network, dataset, history))
     print("\n".join(lines))
+    warning = divergence_warning(history.costs)
+    if warning:
+        print(warning, file=sys.stderr)
     return 0
+
+
+def cost_text(cost: float) -> str:
+    """A cost with four decimals, or in scientific notation once it is too large to read."""
+    return f"{cost:.4f}" if abs(cost) < 1e6 else f"{cost:.4e}"
+
+
+def divergence_warning(costs: list[float]) -> str | None:
+    """A warning when training ended with a higher cost than it began with: the steps were
+    too large (the cost grew without yet overflowing, which would have stopped training)."""
+    if len(costs) < 2 or costs[-1] <= costs[0]:
+        return None
+    return (
+        f"chainrule: warning: the training cost rose from {cost_text(costs[0])} to "
+        f"{cost_text(costs[-1])}: training diverged (try a smaller learning rate)"
+    )

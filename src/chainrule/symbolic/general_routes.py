@@ -97,7 +97,7 @@ def loss_route(loss: CatalogEntry) -> Route:
     route.state(L, loss.expr, "given", "the loss")
     add_rule_steps(route, loss.expr, a)
     simplify_loss_derivative(route)
-    conclude(route, dL_da, "so dL/da is")
+    conclude(route, dL_da, "that is dL/da")
     return route.route()
 
 

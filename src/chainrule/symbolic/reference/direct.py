@@ -78,11 +78,14 @@ def direct_route_dw() -> tuple[Route, sp.Expr]:
 
 
 def direct_route_db(cost: sp.Expr) -> Route:
-    """[6], direct: dL/db = a - y from step 11 of [5], L = -[y(wx + b) - ln(1 + e^(wx+b))]."""
+    """[6], direct: dL/db = a - y from [5]'s L = -[y(wx + b) - ln(1 + e^(wx+b))] (the reference's
+    step 11; step 14 of [5]'s direct route here, which splits three of its rows)."""
     _, context = network_context()
     route = RouteBuilder("direct", context)
     written_out = replace(cost, lambda node: group(LINEAR.expr) if node == z else None)
-    route.state(L, written_out, "substitute", "from step 11 of [5]: note z = wx + b, parenthesised")
+    route.state(
+        L, written_out, "substitute", "from [5], direct: L = -(yz - ln(1 + e^z)), with z = wx + b"
+    )
     route.state(
         sp.Derivative(L, b),
         moves.differentiate_terms(written_out, b),
