@@ -80,3 +80,70 @@ def test_bad_input_is_one_line_and_status_two(capsys, argv, fragment):
     assert status == 2
     assert out == ""
     assert len(err.strip().splitlines()) == 1 and fragment in err
+
+
+@pytest.mark.parametrize(
+    "name, marker",
+    [
+        ("handout.md", "$$"),
+        ("handout.tex", "\\documentclass{article}"),
+        ("handout.HTML", "<!DOCTYPE html>"),
+        ("handout.json", '"chainrule"'),
+        ("handout.txt", "✓ chain rule"),
+    ],
+)
+def test_the_output_file_extension_picks_the_format(capsys, tmp_path, name, marker):
+    path = tmp_path / name
+    assert run(capsys, "derive", "2", "-o", str(path))[0] == 0
+    assert marker in path.read_text(encoding="utf-8")
+
+
+def test_an_explicit_format_wins_over_the_extension(capsys, tmp_path):
+    path = tmp_path / "handout.tex"
+    assert run(capsys, "derive", "2", "--format", "markdown", "-o", str(path))[0] == 0
+    assert "\\documentclass" not in path.read_text(encoding="utf-8")
+
+
+def test_expr_takes_its_only_variable_and_asks_when_there_are_several(capsys):
+    status, out, _ = run(capsys, "derive", "--expr", "x**3*sin(x)")
+    assert status == 0 and "d/dx[" in out
+    status, _, err = run(capsys, "derive", "--expr", "tanh(w*x + b)")
+    assert status == 2
+    assert err == (
+        "chainrule: error: '--wrt' is needed: the expression has the variables b, w, x "
+        "(got no --wrt)\n"
+    )
+    status, out, _ = run(capsys, "derive", "--expr", "tanh(w*x + b)", "--wrt", "w")
+    assert status == 0 and "d/dw[" in out
+
+
+@pytest.mark.parametrize(
+    "argv, found",
+    [
+        (["--wrt", "z"], "'--wrt' applies only with '--expr' (got --wrt z)"),
+        (["--list", "5"], "'--list' prints the catalogue as text on its own (got derivation ids)"),
+        (["--list", "--format", "json"], "(got --format json)"),
+        (["--list", "--activation", "tanh"], "(got --activation)"),
+    ],
+)
+def test_options_that_would_be_ignored_are_refused(capsys, argv, found):
+    status, out, err = run(capsys, "derive", *argv)
+    assert status == 2 and out == ""
+    assert err.startswith("chainrule: error: ") and found in err and err.count("\n") == 1
+
+
+def test_route_notes_the_derivations_with_one_route(capsys):
+    status, out, err = run(capsys, "derive", "2", "5", "--route", "direct")
+    assert status == 0
+    assert err == (
+        "chainrule: note: --route direct chooses between two routes; [2] has one, shown as it is\n"
+    )
+    assert "chain rule" in out.split("[5]")[0] and "\nchain rule\n" not in out.split("[5]")[1]
+    assert run(capsys, "derive", "5", "--route", "chain")[2] == ""
+
+
+def test_version(capsys):
+    with pytest.raises(SystemExit) as stop:
+        main(["--version"])
+    assert stop.value.code == 0
+    assert capsys.readouterr().out.startswith("chainrule ")

@@ -91,3 +91,12 @@ def test_bad_input_is_one_line_and_status_2(
     status, out, err = run(["gradcheck", *argv], capsys)
     assert status == 2 and out == ""
     assert len(err.splitlines()) == 1 and expected in err
+
+
+def test_a_csv_file_with_its_class_column_named(tmp_path, capsys) -> None:
+    rows = ["a,b,label,c"] + [f"{i % 3},{(i * 7) % 5},{'xy'[i % 2]},{i / 10}" for i in range(12)]
+    path = tmp_path / "measurements.csv"
+    path.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    status, out, err = run(["gradcheck", "--data", str(path), "--target", "label"], capsys)
+    assert status == 0 and err == ""
+    assert "gradient check: PASS" in out

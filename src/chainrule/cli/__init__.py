@@ -15,6 +15,7 @@ import importlib
 import sys
 from collections.abc import Sequence
 
+from chainrule import __version__
 from chainrule.errors import ChainruleError
 
 __all__ = ["main"]
@@ -24,14 +25,18 @@ COMMANDS = ("derive", "train", "gradcheck", "predict")
 
 
 class UsageError(Exception):
-    """An argument the parser refused; carries the one-line message."""
+    """An argument the parser refused: ``prog`` (``chainrule train``) and the message."""
+
+    def __init__(self, prog: str, message: str) -> None:
+        super().__init__(message)
+        self.prog = prog
 
 
 class OneLineParser(argparse.ArgumentParser):
     """An ArgumentParser whose errors raise :class:`UsageError` instead of printing usage."""
 
     def error(self, message: str):  # type: ignore[override]
-        raise UsageError(f"{self.prog}: {message}")
+        raise UsageError(self.prog, message)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -40,6 +45,7 @@ def build_parser() -> argparse.ArgumentParser:
         prog="chainrule",
         description="Backprop, derived, proven, run.",
     )
+    parser.add_argument("--version", action="version", version=f"chainrule {__version__}")
     subparsers = parser.add_subparsers(
         dest="command", metavar="COMMAND", parser_class=OneLineParser
     )
@@ -68,8 +74,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             parser.print_help()
             return 2
         return int(args.func(args))
-    except UsageError as exc:
-        print(f"error: {exc}", file=sys.stderr)
+    except UsageError as exc:  # same shape as the other errors: "chainrule train: error: ..."
+        print(f"{exc.prog}: error: {exc}", file=sys.stderr)
         return 2
     except ChainruleError as exc:
         print(f"chainrule: error: {exc}", file=sys.stderr)

@@ -37,10 +37,20 @@ def register(subparsers) -> None:
         help=f"derivations to show (default: all): {', '.join(REFERENCE_IDS)}",
     )
     parser.add_argument("--route", choices=sorted(ROUTES), default="both")
-    parser.add_argument("--format", choices=FORMATS, default="text", dest="fmt")
+    parser.add_argument(
+        "--format",
+        choices=FORMATS,
+        dest="fmt",
+        help="output format (default: from the -o file's extension, .md .tex .html .json, "
+        "else text)",
+    )
     parser.add_argument("-o", "--output", metavar="FILE", help="write to FILE instead")
     parser.add_argument("--expr", metavar="TEXT", help='an expression, e.g. "log(1 + exp(-z))"')
-    parser.add_argument("--wrt", metavar="VAR", default="z", help="variable for --expr")
+    parser.add_argument(
+        "--wrt",
+        metavar="VAR",
+        help="variable for --expr (default: its only variable; needed when it has several)",
+    )
     parser.add_argument(
         "--activation",
         metavar="NAME|TEXT",
@@ -67,15 +77,60 @@ def register(subparsers) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    given_format = args.fmt
+    args.fmt = args.fmt or _format_of(args.output)
     if args.list:
+        _check_list(args, given_format)
         _write(args, catalogue_text())
         return 0
     if args.show_code:
         _write(args, _code(args))
         return 0
+    if args.wrt is not None and args.expr is None:
+        raise InputError(f"'--wrt' applies only with '--expr' (got --wrt {args.wrt})")
     derivations = _derivations(args)
     _write(args, render(derivations, args.fmt, version=__version__))
     return 0
+
+
+_EXTENSIONS = {".md": "markdown", ".tex": "latex", ".html": "html", ".htm": "html"}
+_EXTENSIONS[".json"] = "json"
+
+
+def _format_of(output: str | None) -> str:
+    """The format an output file's extension names; text when there is none or no file."""
+    if output is None:
+        return "text"
+    suffix = output[output.rfind(".") :].lower() if "." in output else ""
+    return _EXTENSIONS.get(suffix, "text")
+
+
+def _check_list(args: argparse.Namespace, given_format: str | None) -> None:
+    """``--list`` prints the catalogue as text and takes nothing that would change it."""
+    others = [
+        ("derivation ids", bool(args.ids)),
+        ("--expr", args.expr is not None),
+        ("--activation", args.activation is not None),
+        ("--loss", args.loss is not None),
+        ("--show-code", args.show_code),
+        (f"--format {given_format}", given_format not in (None, "text")),
+    ]
+    found = [name for name, given in others if given]
+    if found:
+        raise InputError(f"'--list' prints the catalogue as text on its own (got {found[0]})")
+
+
+def _note_single_routes(route: str, derivations: list[Derivation]) -> None:
+    """Say on stderr which derivations --route could not choose for (they have one route)."""
+    if route == "both":
+        return
+    single = [f"[{d.id}]" for d in derivations if len(d.routes) < 2]
+    if single:
+        print(
+            f"chainrule: note: --route {route} chooses between two routes; "
+            f"{', '.join(single)} {'has' if len(single) == 1 else 'have'} one, shown as it is",
+            file=sys.stderr,
+        )
 
 
 def _write(args: argparse.Namespace, text: str) -> None:
@@ -91,8 +146,11 @@ def _derivations(args: argparse.Namespace) -> list[Derivation]:
         if pair:
             option = "--activation" if args.activation is not None else "--loss"
             raise InputError(f"'--expr' cannot be combined with '{option}'")
-        return _expression(args)
+        derivations = _expression(args)
+        _note_single_routes(args.route, derivations)
+        return derivations
     derivations = _pair(args) if pair else reference_derivations(args.ids or None)
+    _note_single_routes(args.route, derivations)
     wanted = ROUTES[args.route]
     return [_only_routes(d, wanted) for d in derivations]
 
@@ -145,10 +203,24 @@ def _expression(args: argparse.Namespace) -> list[Derivation]:
 
     if args.ids:
         raise InputError(f"'--expr' takes no derivation ids (got {' '.join(args.ids)})")
-    if args.wrt not in BASE_SYMBOLS:
+    if args.wrt is not None and args.wrt not in BASE_SYMBOLS:
         raise InputError(f"'--wrt' must be one of {', '.join(BASE_SYMBOLS)} (got {args.wrt!r})")
     expr = parse_expression(args.expr, BASE_SYMBOLS, parameter="--expr")
-    return [derive_expression(expr, BASE_SYMBOLS[args.wrt], text=args.expr)]
+    return [derive_expression(expr, _variable(expr, args.wrt), text=args.expr)]
+
+
+def _variable(expr, wrt: str | None):
+    """The symbol to differentiate by: ``--wrt``, else the expression's only variable (z for
+    a constant); an expression in several variables needs ``--wrt``."""
+    if wrt is not None:
+        return BASE_SYMBOLS[wrt]
+    variables = sorted(name for name, symbol in BASE_SYMBOLS.items() if symbol in expr.free_symbols)
+    if len(variables) > 1:
+        raise InputError(
+            f"'--wrt' is needed: the expression has the variables {', '.join(variables)} "
+            f"(got no --wrt)"
+        )
+    return BASE_SYMBOLS[variables[0] if variables else "z"]
 
 
 def catalogue_text() -> str:
@@ -168,7 +240,7 @@ def catalogue_text() -> str:
     sections = [
         (
             "activations: --activation NAME, or math in z such as 'z*sigmoid(z)'",
-            rows(ACTIVATIONS.values(), "da/dz", "da/dz: no form in a; see chainrule derive 2"),
+            rows(ACTIVATIONS.values(), "da/dz", "da/dz: no form in a; see derive 2 --activation"),
         ),
         (
             "losses: --loss NAME, or math in a and y such as '(a - y)**2/2'",

@@ -65,7 +65,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Check the gradients, print the table; 0 on PASS, 1 on FAIL."""
-    dataset = load_dataset(args.data, seed=args.seed)
+    dataset = load_dataset(args.data, seed=args.seed, target=args.target)
     network = build_network(args, dataset, "float64")
     Y_train, _ = prepare_targets(dataset, network.output.name)
     m = min(args.samples, dataset.X_train.shape[1])

@@ -63,7 +63,8 @@ def seed_value(text: str) -> int:
 
 
 def add_network_options(parser: argparse.ArgumentParser) -> None:
-    """Add --data, --layers, --activation, --output, --init and --seed to ``parser``."""
+    """Add --data, --target, --layers, --activation, --output, --init and --seed to
+    ``parser``."""
     parser.add_argument(
         "--data",
         type=dataset_name,
@@ -71,6 +72,12 @@ def add_network_options(parser: argparse.ArgumentParser) -> None:
         metavar="NAME",
         help=f"data set: {', '.join(sorted(DATASETS))}, or a CSV file with a header row "
         f"(default: {DEFAULT_DATA})",
+    )
+    parser.add_argument(
+        "--target",
+        metavar="NAME",
+        default=None,
+        help="the class column of a CSV --data file (default: its last column)",
     )
     parser.add_argument(
         "--layers",

@@ -1,4 +1,4 @@
-"""The file options of ``chainrule train``: ``--target`` for CSV data, ``--save`` and ``--plot``.
+"""The file options of ``chainrule train``: ``--save`` and ``--plot``.
 
 Paths are checked before training starts, so a long run never ends in "no such folder".
 matplotlib is imported only when ``--plot`` is given: plain training starts fast.
@@ -18,13 +18,7 @@ __all__ = ["add_file_options", "check_file_options", "schema_of", "write_files"]
 
 
 def add_file_options(parser: argparse.ArgumentParser) -> None:
-    """Add --target, --save and --plot to ``parser``."""
-    parser.add_argument(
-        "--target",
-        metavar="NAME",
-        default=None,
-        help="the class column of a CSV --data file (default: its last column)",
-    )
+    """Add --save and --plot to ``parser``."""
     parser.add_argument(
         "--save",
         metavar="FILE.npz",

@@ -172,7 +172,8 @@ def _parse_tree(source: str, parameter: str) -> ast.expr:
     except SyntaxError as error:
         reason = " ".join(str(error.msg).split())
         where = f" at column {error.offset}" if error.offset else ""
-        problem = f"invalid syntax{where} ({reason})"
+        detail = "" if reason == "invalid syntax" else f" ({reason})"
+        problem = f"invalid syntax{where}{detail}"
         raise _error(parameter, problem, source) from None
     except (ValueError, RecursionError, MemoryError, OverflowError) as error:
         raise _error(parameter, f"cannot be parsed ({type(error).__name__})", source) from None
