@@ -171,7 +171,7 @@ def bias() -> Derivation:
                 sp.Derivative(L, b),
                 mul(-1, add(y, mul(-1, fraction))),
                 "differentiate",
-                "d(wx)/db = 0, db/db = 1; the inner derivative of e^{wx+b} is e^{wx+b}",
+                "d(wx)/db = 0, db/db = 1; the inner derivative of e^(wx+b) is e^(wx+b)",
                 check=NUMERIC,
             ),
             step(sp.Derivative(L, b), dz, "fold_sigma", "the fraction is σ(z) = a; 100% sure"),

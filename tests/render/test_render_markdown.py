@@ -57,7 +57,7 @@ def test_numeric_mark_and_escaped_specials(bias):
     text = to_markdown([bias])
     assert r"\checkmark\ (\text{numeric})\quad \text{d(wx)/db = 0" in text
     assert r"\text{the fraction is σ(z) = a; 100}\%\text{ sure}" in text
-    assert r"\text{ is eˆ}\{\text{wx+b}\}" in text
+    assert r"inner derivative of eˆ(wx+b) is eˆ(wx+b)}" in text
     assert "## [6] dL/db: two ways, by the chain rule & by direct computation" in text
 
 

@@ -65,6 +65,8 @@ TEXT_CASES = [
     (frac(sp.exp(Z_I), sp.Sum(sp.exp(Z_I), (INDEX, 1, K))), "e^zᵢ/(Σ(i=1..K) e^zᵢ)"),
     (mul(sp.Sum(Y_I, (INDEX, 1, K)), A_I), "(Σ(i=1..K) yᵢ) aᵢ"),  # not Σ of yᵢ aᵢ
     (mul(A_I, sp.Sum(Y_I, (INDEX, 1, K))), "aᵢ Σ(i=1..K) yᵢ"),
+    (sp.sqrt(sp.pi), "√π"),
+    (sp.pi**2, "π²"),
 ]
 
 

@@ -72,7 +72,7 @@ def test_the_sigmoid_route_reads_like_the_textbook():
     assert [s.move for s in route.steps] == ["chain", "multiply_out", "recognise_sigma"]
     assert route.steps[0].after.args == (-((1 + sp.exp(-z)) ** -2), -sp.exp(-z))
     assert route.steps[1].after == sp.exp(-z) / (1 + sp.exp(-z)) ** 2
-    assert route.steps[2].text == "recognise σ(z) = 1/(1 + e^{-z})"
+    assert route.steps[2].text == "recognise σ(z) = 1/(1 + e^(-z))"
 
 
 def test_the_cost_derivative_has_one_line_per_term_then_the_sum():
@@ -105,7 +105,7 @@ def test_side_conditions_become_notes():
 def test_the_typed_text_is_kept_in_the_notes():
     expr = parse_expression("log(1 + exp(-z))", ["z"])
     derivation = derive_expression(expr, z, text="log(1 +  exp(-z))")
-    assert derivation.title == "d/dz of ln(1 + e^{-z})"
+    assert derivation.title == "d/dz of ln(1 + e^(-z))"
     assert derivation.notes[0] == "as typed: log(1 + exp(-z))"
 
 

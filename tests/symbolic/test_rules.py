@@ -190,7 +190,7 @@ def test_constant_multiple_joins_the_chain_step_and_the_linear_inner_has_none():
 def test_chain_rule_sentence_names_the_inner_function():
     (step,) = differentiate((1 + sp.exp(-z)) ** -1, z).steps
     assert step.text == (
-        "chain rule with u = 1 + e^{-z}: d/dz u^{-1} = -u^{-2} · du/dz, where du/dz = -e^{-z}"
+        "chain rule with u = 1 + e^(-z): d/dz u^(-1) = -u^(-2) · du/dz, where du/dz = -e^(-z)"
     )
 
 
@@ -255,7 +255,7 @@ def test_constants_and_the_variable_alone():
 
 
 def test_show_writes_the_words_of_step_sentences():
-    assert show(sp.log(1 + sp.exp(-z))) == "ln(1 + e^{-z})"
+    assert show(sp.log(1 + sp.exp(-z))) == "ln(1 + e^(-z))"
     assert show(sigma(z) * (1 - sigma(z))) in {"σ(z)·(1 - σ(z))", "(1 - σ(z))·σ(z)"}
     assert show(sp.sqrt(1 + z**2)) == "√(z^2 + 1)"
     assert show(sp.Derivative(sp.exp(z), z)) == "d/dz e^z"

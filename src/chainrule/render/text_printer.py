@@ -110,6 +110,9 @@ class UnicodePrinter(StructuredPrinter, StrPrinter):
     def _print_Exp1(self, expr: sp.Basic) -> str:
         return "e"
 
+    def _print_Pi(self, expr: sp.Basic) -> str:
+        return "π"
+
     def _print_Pow(self, expr: sp.Pow, rational: bool = False) -> str:
         base, exponent = unwrap(expr.base), unwrap(expr.exp)
         if is_reciprocal(expr):
@@ -121,7 +124,8 @@ class UnicodePrinter(StructuredPrinter, StrPrinter):
     def _base(self, base: sp.Basic) -> str:
         """A power's base, in parentheses unless it is a single symbol, number or call."""
         printed = self._print(base)
-        atomic = base.is_Symbol or (base.is_Integer and not base.is_negative)
+        atomic = base.is_Symbol or isinstance(base, sp.NumberSymbol)
+        atomic = atomic or (base.is_Integer and not base.is_negative)
         if atomic or (isinstance(base, sp.Function) and not isinstance(base, sp.exp)):
             return printed
         return self._fmt_paren(printed)

@@ -4,7 +4,7 @@ Each :class:`Elementary` entry is one line of a textbook's derivative table: the
 its derivative F' as a SymPy function of the argument, the same identity in words for the step
 sentence ("d/dz ln(u) = 1/u · du/dz"), and the side conditions it carries (|u| and max(0, u) are
 not differentiable at a kink). :func:`show` prints expressions in those words: ``ln``,
-``e^{-z}``, ``σ(z)``, ``u^{-2}``, ``√``, ``·``.
+``e^(-z)``, ``σ(z)``, ``u^(-2)``, ``√``, ``·``.
 """
 
 from __future__ import annotations
@@ -25,7 +25,7 @@ __all__ = ["ELEMENTARY", "Elementary", "extremum", "show"]
 
 
 class _Words(StrPrinter):
-    """Plain words for step sentences: ``ln``, ``e^{-z}``, ``σ``, ``u^{-2}``, ``√``, ``·``."""
+    """Plain words for step sentences: ``ln``, ``e^(-z)``, ``σ``, ``u^(-2)``, ``√``, ``·``."""
 
     _default_settings = {**StrPrinter._default_settings, "order": "none"}
 
@@ -36,7 +36,7 @@ class _Words(StrPrinter):
         arg = expr.args[0]
         text = self._print(arg)
         atomic = arg.is_Symbol or (arg.is_Integer and arg >= 0)
-        return f"e^{text}" if atomic else f"e^{{{text}}}"
+        return f"e^{text}" if atomic else f"e^({text})"
 
     def _print_log(self, expr):
         return f"ln({self._print(expr.args[0])})"
@@ -75,11 +75,11 @@ class _Words(StrPrinter):
         text = self._print(exponent)
         plain = exponent.is_Symbol or (exponent.is_Integer and exponent >= 0)
         shown_base = self.parenthesize(base, PRECEDENCE["Pow"], strict=True)
-        return f"{shown_base}^{text}" if plain else f"{shown_base}^{{{text}}}"
+        return f"{shown_base}^{text}" if plain else f"{shown_base}^({text})"
 
 
 def show(expr: sp.Expr) -> str:
-    """``expr`` in the plain words of step sentences, e.g. ``ln(1 + e^{-z})``."""
+    """``expr`` in the plain words of step sentences, e.g. ``ln(1 + e^(-z))``."""
     return _Words().doprint(expr).replace("*", "·")
 
 
@@ -140,7 +140,7 @@ def _is_sum(words: str) -> bool:
 
 def _exponent(n: sp.Expr) -> str:
     text = show(n)
-    return f"^{text}" if n.is_Symbol or (n.is_Integer and n >= 0) else f"^{{{text}}}"
+    return f"^{text}" if n.is_Symbol or (n.is_Integer and n >= 0) else f"^({text})"
 
 
 def _power_slope(n: sp.Expr) -> str:
@@ -193,7 +193,7 @@ ELEMENTARY: dict[type, Elementary] = {
         lambda u: sp.Mul(sigma(u), 1 - sigma(u), evaluate=False),
     ),
     sp.erf: Elementary(
-        "erf", "erf({u})", "(2/√π) e^{-{u}^2}", lambda u: 2 / sp.sqrt(sp.pi) * sp.exp(-(u**2))
+        "erf", "erf({u})", "(2/√π) e^(-{u}^2)", lambda u: 2 / sp.sqrt(sp.pi) * sp.exp(-(u**2))
     ),
     sp.Abs: Elementary("abs", "|{u}|", "sign({u})", sp.sign, _not_at_zero),
 }

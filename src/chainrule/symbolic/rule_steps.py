@@ -9,7 +9,7 @@ The layout is a textbook's:
   (``d/da [-(1-y) ln(1-a)] = -(1-y) · 1/(1-a) · (-1)`` is one step);
 - a linear function (``1 - a``, ``wx + b``) gets no step of its own: its derivative is read off;
 - an inner function whose derivative is a single table entry (``e^z``, ``z^2``, ``tanh z``,
-  ``1 + e^{-z}``) is folded into the chain-rule step that uses it: "..., where du/dz = e^z".
+  ``1 + e^(-z)``) is folded into the chain-rule step that uses it: "..., where du/dz = e^z".
 
 Chain-rule inner functions are named u, u₁, u₂, ... in reading order; another letter is used
 when the expression has a symbol of that name (u, u1, u_2).

@@ -1,6 +1,6 @@
 """Named moves that tidy a rule result into the form people use, and the plan that picks them.
 
-A rule result such as ``1/(1 + e^{-z}) · (-e^{-z})`` is written out the way the rules combine
+A rule result such as ``1/(1 + e^(-z)) · (-e^(-z))`` is written out the way the rules combine
 it. Each move below makes one named, checkable rewrite of it (its docstring states the
 identity); :func:`tidy` chooses which moves to make, one after another, until none helps:
 
@@ -95,7 +95,7 @@ def _minus_signs(expr: sp.Expr) -> int:
 
 
 def recognise_sigma(expr: sp.Expr) -> sp.Expr:
-    """1/(1 + e^{-u}) = σ(u) and e^{-u}/(1 + e^{-u}) = 1 - σ(u) (so e^u/(1 + e^u) = σ(u))."""
+    """1/(1 + e^(-u)) = σ(u) and e^(-u)/(1 + e^(-u)) = 1 - σ(u) (so e^u/(1 + e^u) = σ(u))."""
     return replace(expr, _fold_logistic)
 
 
@@ -111,7 +111,7 @@ def _fold_logistic(node: sp.Expr) -> sp.Expr | None:
         k = 1 if sp.exp(s) in others else 0
         if k:
             others.remove(sp.exp(s))
-        if s.could_extract_minus_sign():  # 1/(1 + e^{-u}) = σ(u), e^{-u}/(1 + e^{-u}) = 1 - σ(u)
+        if s.could_extract_minus_sign():  # 1/(1 + e^(-u)) = σ(u), e^(-u)/(1 + e^(-u)) = 1 - σ(u)
             pieces = [sigma(-s) ** (n - k), (1 - sigma(-s)) ** k]
         else:  # 1/(1 + e^u) = 1 - σ(u), e^u/(1 + e^u) = σ(u)
             pieces = [sigma(s) ** k, (1 - sigma(s)) ** (n - k)]
@@ -180,7 +180,7 @@ def _multiply_out_sums(expr: sp.Expr) -> sp.Expr:
 
 
 def _fraction(expr: sp.Expr) -> tuple[sp.Expr, sp.Expr]:
-    """Numerator and denominator as written: e^{-z} stays in the numerator."""
+    """Numerator and denominator as written: e^(-z) stays in the numerator."""
     return sp.fraction(expr, exact=True)
 
 
