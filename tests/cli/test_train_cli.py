@@ -159,3 +159,9 @@ def test_a_cost_that_grew_without_overflowing_is_flagged(capsys: pytest.CaptureF
     assert re.search(r"^train cost: \d\.\d{4}e\+\d+$", out, re.M)  # not 200 digits
     assert err.startswith("chainrule: warning: the training cost rose from ")
     assert err.rstrip().endswith("training diverged (try a smaller learning rate)")
+
+
+def test_a_batch_as_large_as_the_data_is_called_full_batch(capsys: pytest.CaptureFixture) -> None:
+    status, out, _ = run(["train", "--batch-size", "1000", "--epochs", "3", "--quiet"], capsys)
+    assert status == 0
+    assert out.splitlines()[2].startswith("training: 3 epochs, full batch, learning rate 0.5, ")

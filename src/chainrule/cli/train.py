@@ -219,7 +219,8 @@ def run(args: argparse.Namespace) -> int:
         **arguments,
     )
     seconds = time.perf_counter() - start
-    batches = "full batch" if args.batch_size is None else f"mini-batches of {args.batch_size}"
+    full = args.batch_size is None or args.batch_size >= dataset.X_train.shape[1]
+    batches = "full batch" if full else f"mini-batches of {args.batch_size}"
     lines = describe(network, dataset)
     lines.append(
         f"training: {history.epochs} epochs, {batches}, learning rate {args.learning_rate:g}, "
