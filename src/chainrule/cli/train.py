@@ -1,4 +1,5 @@
-"""``chainrule train``: train a network on a bundled data set and report cost and accuracy.
+"""``chainrule train``: train a network on a bundled data set or a CSV file and report cost
+and accuracy.
 
 With no options it trains the course's network on breast_cancer: one hidden layer of sigmoid
 units, a sigmoid output and cross-entropy, by full-batch gradient descent.
@@ -127,7 +128,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     """Add the ``train`` sub-command."""
     parser = subparsers.add_parser(
         "train",
-        help="train a network on a bundled data set",
+        help="train a network on a bundled data set or a CSV file",
         description="Train a network by gradient descent and report cost and accuracy.",
     )
     add_network_options(parser)
