@@ -147,3 +147,11 @@ def test_version(capsys):
         main(["--version"])
     assert stop.value.code == 0
     assert capsys.readouterr().out.startswith("chainrule ")
+
+
+def test_show_code_and_list_ignore_the_output_extension(capsys, tmp_path):
+    code, catalogue = tmp_path / "swish.md", tmp_path / "catalogue.json"
+    assert run(capsys, "derive", "--activation", "swish", "--show-code", "-o", str(code))[0] == 0
+    assert "import numpy" in code.read_text(encoding="utf-8")
+    assert run(capsys, "derive", "--list", "-o", str(catalogue))[0] == 0
+    assert catalogue.read_text(encoding="utf-8").startswith("activations: ")

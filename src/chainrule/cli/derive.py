@@ -77,15 +77,14 @@ def register(subparsers) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    given_format = args.fmt
-    args.fmt = args.fmt or _format_of(args.output)
     if args.list:
-        _check_list(args, given_format)
+        _check_list(args)
         _write(args, catalogue_text())
         return 0
     if args.show_code:
         _write(args, _code(args))
         return 0
+    args.fmt = args.fmt or _format_of(args.output)
     if args.wrt is not None and args.expr is None:
         raise InputError(f"'--wrt' applies only with '--expr' (got --wrt {args.wrt})")
     derivations = _derivations(args)
@@ -105,7 +104,7 @@ def _format_of(output: str | None) -> str:
     return _EXTENSIONS.get(suffix, "text")
 
 
-def _check_list(args: argparse.Namespace, given_format: str | None) -> None:
+def _check_list(args: argparse.Namespace) -> None:
     """``--list`` prints the catalogue as text and takes nothing that would change it."""
     others = [
         ("derivation ids", bool(args.ids)),
@@ -113,7 +112,7 @@ def _check_list(args: argparse.Namespace, given_format: str | None) -> None:
         ("--activation", args.activation is not None),
         ("--loss", args.loss is not None),
         ("--show-code", args.show_code),
-        (f"--format {given_format}", given_format not in (None, "text")),
+        (f"--format {args.fmt}", args.fmt not in (None, "text")),
     ]
     found = [name for name, given in others if given]
     if found:
@@ -190,7 +189,7 @@ def _code(args: argparse.Namespace) -> str:
     if args.expr is not None or args.ids:
         found = "--expr" if args.expr is not None else "derivation ids"
         raise InputError(f"'--show-code' shows the code of --activation and --loss (got {found})")
-    if args.fmt != "text":
+    if args.fmt not in (None, "text"):
         raise InputError(f"'--show-code' prints Python code; leave out '--format {args.fmt}'")
     loss = args.loss or DEFAULT_LOSS
     activation = args.activation or (None if is_softmax(loss) else "sigmoid")
