@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
+import os
 import sys
 
 from chainrule import __version__
@@ -100,8 +101,7 @@ def _format_of(output: str | None) -> str:
     """The format an output file's extension names; text when there is none or no file."""
     if output is None:
         return "text"
-    suffix = output[output.rfind(".") :].lower() if "." in output else ""
-    return _EXTENSIONS.get(suffix, "text")
+    return _EXTENSIONS.get(os.path.splitext(output)[1].lower(), "text")
 
 
 def _check_list(args: argparse.Namespace) -> None:
