@@ -93,8 +93,14 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
-_EXTENSIONS = {".md": "markdown", ".tex": "latex", ".html": "html", ".htm": "html"}
-_EXTENSIONS[".json"] = "json"
+#: The format an ``-o`` file's extension names when ``--format`` is not given.
+_EXTENSIONS = {
+    ".md": "markdown",
+    ".tex": "latex",
+    ".html": "html",
+    ".htm": "html",
+    ".json": "json",
+}
 
 
 def _format_of(output: str | None) -> str:
