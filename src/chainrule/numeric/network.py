@@ -310,13 +310,10 @@ class Network:
         """
         m = X1.shape[1]
         workspace = self._workspaces.get(m)
-        activation, output = self.activation, self.output
-        forward_into(self._P, activation, output, self.rng, X1, workspace, keep_probs)
-        cost = output.cost(workspace.Z[-1], workspace.A[-1], Y, workspace.scratch)
+        self._forward_into(X1, workspace, keep_probs)
+        cost = self.output.cost(workspace.Z[-1], workspace.A[-1], Y, workspace.scratch)
         dropout = None if keep_probs is None else (keep_probs, *workspace.dropout_buffers())
-        backward_into(
-            self._W, self._dP, activation, output, (Y, X1), workspace, 1.0 / m, False, dropout
-        )
+        self._backward_into((Y, X1), workspace, 1.0 / m, False, dropout)
         if l2 == 0.0:
             return cost
         add_l2_gradient(self._W, self._dW, self._step_W, l2, m)
