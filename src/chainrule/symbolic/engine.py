@@ -14,16 +14,16 @@ and a failed check raises :class:`~chainrule.errors.ProofError`: a wrong step is
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 
 import sympy as sp
 
-from chainrule.errors import ProofError
+from chainrule.errors import InputError, ProofError
 from chainrule.symbolic.check import Context, prove_equal
 from chainrule.symbolic.functions import sigma
 from chainrule.symbolic.model import Check, Definition, Derivation, Route, Step, Verdict
 
-__all__ = ["RouteBuilder", "finish", "oracle"]
+__all__ = ["RouteBuilder", "finish", "oracle", "wanted_ids"]
 
 Move = Callable[..., sp.Expr]
 
@@ -148,3 +148,13 @@ def oracle(goal: sp.Expr, result: sp.Expr, context: Context) -> Check | None:
     if check.verdict is Verdict.FAILED:
         raise ProofError(f"the result {sp.sstr(result)} disagrees with sympy.diff: {check.method}")
     return check
+
+
+def wanted_ids(ids: Iterable[str] | None, known: Sequence[str]) -> list[str]:
+    """The derivation ids asked for, in the order asked (all of ``known`` for None); an id
+    not in ``known`` is an InputError naming the ids there are."""
+    wanted = list(known if ids is None else ids)
+    unknown = [i for i in wanted if i not in known]
+    if unknown:
+        raise InputError(f"'derivation' must be one of {', '.join(known)} (got {unknown[0]!r})")
+    return wanted

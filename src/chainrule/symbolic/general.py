@@ -22,10 +22,9 @@ from collections.abc import Iterable
 
 import sympy as sp
 
-from chainrule.errors import InputError
 from chainrule.symbolic import general_routes as routes
 from chainrule.symbolic.catalog import CatalogEntry, get_activation, get_loss
-from chainrule.symbolic.engine import finish
+from chainrule.symbolic.engine import finish, wanted_ids
 from chainrule.symbolic.functions import L, a, b, w, z
 from chainrule.symbolic.model import Derivation
 
@@ -66,10 +65,7 @@ def derive_pair(
     """
     g = get_activation(activation)
     loss_entry = get_loss(loss)
-    wanted = list(PAIR_IDS if ids is None else ids)
-    unknown = [i for i in wanted if i not in PAIR_IDS]
-    if unknown:
-        raise InputError(f"'derivation' must be one of {', '.join(PAIR_IDS)} (got {unknown[0]!r})")
+    wanted = wanted_ids(ids, PAIR_IDS)
     built = _Builder(g, loss_entry)
     return [built.need(i) for i in wanted]
 

@@ -24,9 +24,9 @@ from collections.abc import Iterable
 
 import sympy as sp
 
-from chainrule.errors import InputError, ProofError
+from chainrule.errors import ProofError
 from chainrule.symbolic.check import Context, prove_equal
-from chainrule.symbolic.engine import RouteBuilder, finish
+from chainrule.symbolic.engine import RouteBuilder, finish, wanted_ids
 from chainrule.symbolic.general_indexed import (
     SIZES,
     K,
@@ -210,11 +210,7 @@ def _gradient_oracle(result: sp.Expr) -> Check:
 
 def softmax_derivations(ids: Iterable[str] | None = None) -> list[Derivation]:
     """The softmax derivations with the given ids (all of :data:`SOFTMAX_IDS` by default)."""
-    wanted = list(SOFTMAX_IDS if ids is None else ids)
-    unknown = [w for w in wanted if w not in SOFTMAX_IDS]
-    if unknown:
-        known = ", ".join(SOFTMAX_IDS)
-        raise InputError(f"'derivation' must be one of {known} (got {unknown[0]!r})")
+    wanted = wanted_ids(ids, SOFTMAX_IDS)
     built: dict[str, Derivation] = {"s1": _diagonal(), "s2": _off_diagonal()}
     built["s3"] = _jacobian(built["s1"], built["s2"])
     if {"s4", "layers"} & set(wanted):

@@ -10,8 +10,7 @@ from collections.abc import Iterable
 
 import sympy as sp
 
-from chainrule.errors import InputError
-from chainrule.symbolic.engine import finish
+from chainrule.symbolic.engine import finish, wanted_ids
 from chainrule.symbolic.functions import L, b, w
 from chainrule.symbolic.model import Derivation
 from chainrule.symbolic.reference.chain import (
@@ -32,12 +31,7 @@ REFERENCE_IDS = ("1", "ln", "2", "3", "4", "5", "6", "layers")
 
 def reference_derivations(ids: Iterable[str] | None = None) -> list[Derivation]:
     """The reference derivations with the given ids (all, in order, by default)."""
-    wanted = list(REFERENCE_IDS if ids is None else ids)
-    unknown = [i for i in wanted if i not in REFERENCE_IDS]
-    if unknown:
-        raise InputError(
-            f"'derivation' must be one of {', '.join(REFERENCE_IDS)} (got {unknown[0]!r})"
-        )
+    wanted = wanted_ids(ids, REFERENCE_IDS)
     built = _build_all(tuple(sorted(set(wanted), key=REFERENCE_IDS.index)))
     return [built[i] for i in wanted]
 
