@@ -21,6 +21,7 @@ from types import MappingProxyType
 import numpy as np
 
 from chainrule.errors import InputError
+from chainrule.numeric.checks import by_name
 
 __all__ = [
     "ACTIVATIONS",
@@ -218,9 +219,4 @@ ACTIVATIONS: Mapping[str, Activation] = MappingProxyType(
 
 def get_activation(activation: str | Activation) -> Activation:
     """Return the :class:`Activation` named ``activation`` (or ``activation`` itself)."""
-    if isinstance(activation, Activation):
-        return activation
-    if isinstance(activation, str) and activation in ACTIVATIONS:
-        return ACTIVATIONS[activation]
-    known = ", ".join(sorted(ACTIVATIONS))
-    raise InputError(f"'activation' must be one of {known} or an Activation (got {activation!r})")
+    return by_name(activation, ACTIVATIONS, "activation", Activation)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import numbers
 from collections.abc import Mapping, Sequence
+from typing import TypeVar
 
 import numpy as np
 
@@ -12,6 +13,7 @@ from chainrule.errors import InputError, ShapeError
 
 __all__ = [
     "as_generator",
+    "by_name",
     "check_caches",
     "check_dtype",
     "check_input",
@@ -20,7 +22,20 @@ __all__ = [
     "check_target",
 ]
 
+T = TypeVar("T")
+
 DTYPES = ("float32", "float64")
+
+
+def by_name(value: object, table: Mapping[str, T], parameter: str, kind: type | None = None) -> T:
+    """``value`` itself when it is a ``kind`` object, else the entry of ``table`` it names;
+    anything else is an InputError listing the names."""
+    if kind is not None and isinstance(value, kind):
+        return value  # type: ignore[return-value]
+    if isinstance(value, str) and value in table:
+        return table[value]
+    known = ", ".join(sorted(table)) + ("" if kind is None else f" or an {kind.__name__}")
+    raise InputError(f"'{parameter}' must be one of {known} (got {value!r})")
 
 
 def check_layer_sizes(layer_sizes: Sequence[int]) -> list[int]:

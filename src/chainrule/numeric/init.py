@@ -23,7 +23,7 @@ from types import MappingProxyType
 
 import numpy as np
 
-from chainrule.errors import InputError
+from chainrule.numeric.checks import by_name
 
 __all__ = ["INITIALIZERS", "he", "initialize_parameters", "random_small", "xavier", "zeros"]
 
@@ -61,10 +61,7 @@ def initialize_parameters(
     layer_sizes: Sequence[int], method: str, rng: np.random.Generator
 ) -> dict[str, Array]:
     """Fresh float64 parameters ``{"W1": (n1, n0), "b1": (n1, 1), ...}`` drawn with ``rng``."""
-    if method not in INITIALIZERS:
-        known = ", ".join(sorted(INITIALIZERS))
-        raise InputError(f"'init' must be one of {known} (got {method!r})")
-    draw = INITIALIZERS[method]
+    draw = by_name(method, INITIALIZERS, "init")
     params: dict[str, Array] = {}
     for layer in range(1, len(layer_sizes)):
         n_out, n_in = layer_sizes[layer], layer_sizes[layer - 1]

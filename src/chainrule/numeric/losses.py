@@ -27,8 +27,8 @@ from types import MappingProxyType
 
 import numpy as np
 
-from chainrule.errors import InputError
 from chainrule.numeric.activations import sigmoid
+from chainrule.numeric.checks import by_name
 
 __all__ = [
     "OUTPUTS",
@@ -200,9 +200,4 @@ OUTPUTS: Mapping[str, Output] = MappingProxyType(
 
 def get_output(output: str | Output) -> Output:
     """Return the :class:`Output` named ``output`` (or ``output`` itself)."""
-    if isinstance(output, Output):
-        return output
-    if isinstance(output, str) and output in OUTPUTS:
-        return OUTPUTS[output]
-    known = ", ".join(sorted(OUTPUTS))
-    raise InputError(f"'output' must be one of {known} or an Output (got {output!r})")
+    return by_name(output, OUTPUTS, "output", Output)
