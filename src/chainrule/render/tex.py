@@ -24,29 +24,19 @@ from chainrule.symbolic.model import Derivation, Route, Step
 
 __all__ = ["Segment", "aligned_segments", "ascii_math", "math_text", "text_mode"]
 
+#: Characters that a backslash makes literal in math and text mode alike.
+_ESCAPED = {char: "\\" + char for char in "{}$&%#_"}
 _MATH_SPECIALS = {
+    **_ESCAPED,
     "\\": r"\backslash ",
-    "{": r"\{",
-    "}": r"\}",
-    "$": r"\$",
-    "&": r"\&",
-    "%": r"\%",
-    "#": r"\#",
-    "_": r"\_",
     "~": r"\sim ",
     "|": r"\vert ",
     "<": "<",
     ">": ">",
 }
 _TEXT_SPECIALS = {
+    **_ESCAPED,
     "\\": r"\textbackslash{}",
-    "{": r"\{",
-    "}": r"\}",
-    "$": r"\$",
-    "&": r"\&",
-    "%": r"\%",
-    "#": r"\#",
-    "_": r"\_",
     "^": r"\textasciicircum{}",
     "~": r"\textasciitilde{}",
     "<": r"\textless{}",
