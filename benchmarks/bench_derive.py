@@ -22,7 +22,7 @@ import time
 
 def in_process(repeats: int) -> tuple[float, list]:
     """Median seconds to build every reference derivation, and the last set built."""
-    from chainrule.symbolic.reference import reference_derivations
+    from chainrule.symbolic.derivations.reference import reference_derivations
 
     times, derivations = [], []
     for _ in range(repeats):
@@ -65,8 +65,8 @@ def pair_grid(kind: str) -> list[tuple[str, str]]:
 
 def time_pairs(kind: str) -> list[tuple[str, float, int]]:
     """(label, seconds, steps checked numerically) for every pair, then the softmax set."""
-    from chainrule.symbolic.general import derive_pair
-    from chainrule.symbolic.softmax import softmax_derivations
+    from chainrule.symbolic.derivations.pair import derive_pair
+    from chainrule.symbolic.derivations.softmax import softmax_derivations
 
     timings = []
     jobs = [

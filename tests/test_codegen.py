@@ -19,8 +19,8 @@ from chainrule.errors import InputError, ProofError
 from chainrule.numeric.activations import ACTIVATIONS
 from chainrule.numeric.losses import OUTPUTS
 from chainrule.symbolic import catalog
-from chainrule.symbolic.functions import a, sigma, y, z
-from chainrule.symbolic.parse import parse_expression
+from chainrule.symbolic.catalog.parse import parse_expression
+from chainrule.symbolic.core.symbols import a, sigma, y, z
 
 #: Every way of writing each built-in activation that the generated code must reproduce.
 BUILT_IN_FORMS = {

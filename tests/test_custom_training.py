@@ -31,8 +31,8 @@ from chainrule.numeric import Network, gradient_check, make_leaky_relu, train
 from chainrule.numeric.losses import OUTPUTS
 from chainrule.numeric.persist import load, save
 from chainrule.symbolic import catalog
-from chainrule.symbolic.functions import a, y, z
-from chainrule.symbolic.parse import parse_expression
+from chainrule.symbolic.catalog.parse import parse_expression
+from chainrule.symbolic.core.symbols import a, y, z
 
 #: Activations written as text, beside the catalogue's (ELU and leaky ReLU by max and min).
 ACTIVATION_TEXTS = {

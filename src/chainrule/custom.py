@@ -232,7 +232,7 @@ def _labels_as_zero_one(loss: Any) -> Any:
 
 # ----------------------------------------------------------------------------- checks
 def _symbol(name: str) -> Any:
-    from chainrule.symbolic.functions import BASE_SYMBOLS
+    from chainrule.symbolic.core.symbols import BASE_SYMBOLS
 
     return BASE_SYMBOLS[name]
 
@@ -275,7 +275,7 @@ def _real_value(expr: Any, point: dict) -> float | None:
     """``expr`` at ``point`` as a finite float, or None when it is not a finite real."""
     import sympy as sp
 
-    from chainrule.symbolic.functions import sigma
+    from chainrule.symbolic.core.symbols import sigma
 
     plain = expr.xreplace(point).replace(sigma, lambda u: 1 / (1 + sp.exp(-u)))
     value = plain.evalf(20)

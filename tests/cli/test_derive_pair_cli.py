@@ -6,7 +6,7 @@ import pytest
 import sympy as sp
 
 from chainrule.cli import main
-from chainrule.symbolic.functions import sigma
+from chainrule.symbolic.core.symbols import sigma
 
 
 def run(capsys, *argv):

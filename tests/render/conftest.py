@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 import render_cases
 
-from chainrule.symbolic.model import Derivation
+from chainrule.symbolic.core.model import Derivation
 
 
 @pytest.fixture

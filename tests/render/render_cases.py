@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import sympy as sp
 
-from chainrule.symbolic.functions import L, a, b, sigma, w, x, y, z
-from chainrule.symbolic.model import Check, Definition, Derivation, Route, Step, Verdict
+from chainrule.symbolic.core.model import Check, Definition, Derivation, Route, Step, Verdict
+from chainrule.symbolic.core.symbols import L, a, b, sigma, w, x, y, z
 
 PROVED = Check(Verdict.PROVED, "exact: cancel", 0.01)
 NUMERIC = Check(Verdict.CHECKED_NUMERICALLY, "numeric: 50 digits at 6 points", 0.2)

@@ -11,7 +11,7 @@ from html.parser import HTMLParser
 import pytest
 
 from chainrule.render import to_html, to_html_fragment
-from chainrule.symbolic.general import derive_pair
+from chainrule.symbolic.derivations.pair import derive_pair
 
 VOID = {"meta", "br", "hr", "img", "input", "link", "mspace"}
 

@@ -9,7 +9,7 @@ import sympy as sp
 
 from chainrule.errors import InputError
 from chainrule.render import to_document, to_json
-from chainrule.symbolic.functions import sigma
+from chainrule.symbolic.core.symbols import sigma
 
 DERIVATION_KEYS = [
     "id",

@@ -10,7 +10,7 @@ import pytest
 
 from chainrule.render import to_latex
 from chainrule.render.tex import ascii_math, text_mode
-from chainrule.symbolic.general import derive_pair
+from chainrule.symbolic.derivations.pair import derive_pair
 
 
 def _unescaped_braces(tex: str) -> tuple[int, int]:

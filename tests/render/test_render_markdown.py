@@ -6,7 +6,7 @@ import dataclasses
 
 from chainrule.render import to_markdown
 from chainrule.render.tex import math_text
-from chainrule.symbolic.model import Check, Verdict
+from chainrule.symbolic.core.model import Check, Verdict
 
 SIGMOID_BLOCK = (
     "$$\n\\begin{aligned}\n"

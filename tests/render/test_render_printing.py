@@ -22,7 +22,7 @@ from render_cases import (
 )
 
 from chainrule.render import expr_latex, expr_mathml, expr_str, expr_text
-from chainrule.symbolic.functions import L, a, b, sigma, w, x, y, z
+from chainrule.symbolic.core.symbols import L, a, b, sigma, w, x, y, z
 
 U = sp.UnevaluatedExpr
 INDEX, K = sp.symbols("i K", integer=True, positive=True)

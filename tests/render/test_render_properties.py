@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 from render_cases import add, frac, mul
 
 from chainrule.render import expr_latex, expr_mathml, expr_str, expr_text
-from chainrule.symbolic.functions import a, b, sigma, w, x, y, z
+from chainrule.symbolic.core.symbols import a, b, sigma, w, x, y, z
 
 LEAVES = [a, b, w, x, y, z, sp.Integer(1), sp.Integer(2), sp.Integer(-1), sigma(z), sp.exp(-z)]
 NAMES = {s.name: s for s in (a, b, w, x, y, z)} | {"sigma": sigma}

@@ -9,9 +9,9 @@ import pytest
 import sympy as sp
 
 from chainrule.render import FORMATS, render
-from chainrule.symbolic.functions import sigma
+from chainrule.symbolic.core.symbols import sigma
 
-reference = pytest.importorskip("chainrule.symbolic.reference")
+reference = pytest.importorskip("chainrule.symbolic.derivations.reference")
 
 
 @pytest.fixture(scope="module")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import dataclasses
 
 from chainrule.render import to_text
-from chainrule.symbolic.model import Check, Verdict
+from chainrule.symbolic.core.model import Check, Verdict
 
 SIGMOID_ROUTE = """\
 chain rule

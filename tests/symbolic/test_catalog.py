@@ -23,7 +23,7 @@ from chainrule.symbolic.catalog import (
     loss_from_text,
     names,
 )
-from chainrule.symbolic.functions import a, sigma, y, z
+from chainrule.symbolic.core.symbols import a, sigma, y, z
 
 POINTS = (-1.7, -0.6, 0.35, 0.9, 2.3)  # no kink (0) among them
 LABELS = (0.0, 1.0, 0.3)

@@ -2,10 +2,10 @@
 
 import sympy as sp
 
-from chainrule.symbolic.check import Context, prove_equal, to_base
-from chainrule.symbolic.functions import L, a, b, sigma, w, x, y, z
-from chainrule.symbolic.model import Definition, Verdict
-from chainrule.symbolic.reference.givens import ACTIVATION, COST, LINEAR
+from chainrule.symbolic.core.model import Definition, Verdict
+from chainrule.symbolic.core.symbols import L, a, b, sigma, w, x, y, z
+from chainrule.symbolic.derivations.reference.givens import ACTIVATION, COST, LINEAR
+from chainrule.symbolic.proof.check import Context, prove_equal, to_base
 
 NETWORK = Context([COST, ACTIVATION, LINEAR])
 

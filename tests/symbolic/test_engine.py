@@ -5,12 +5,12 @@ import sympy as sp
 
 from chainrule.errors import ProofError
 from chainrule.symbolic import moves
-from chainrule.symbolic.engine import RouteBuilder, finish
-from chainrule.symbolic.functions import L, a, y, z
-from chainrule.symbolic.model import Verdict
-from chainrule.symbolic.reference import direct, reference_derivations
-from chainrule.symbolic.reference.givens import COST, network_context
-from chainrule.symbolic.structure import replace
+from chainrule.symbolic.core.engine import RouteBuilder, finish
+from chainrule.symbolic.core.model import Verdict
+from chainrule.symbolic.core.symbols import L, a, y, z
+from chainrule.symbolic.core.trees import replace
+from chainrule.symbolic.derivations.reference import direct, reference_derivations
+from chainrule.symbolic.derivations.reference.givens import COST, network_context
 
 
 def test_a_correct_script_proves_every_step():

@@ -6,14 +6,14 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from chainrule.errors import InputError, ProofError
-from chainrule.symbolic import tidy
-from chainrule.symbolic.check import Context, prove_equal
-from chainrule.symbolic.derivative_table import ELEMENTARY, Elementary
-from chainrule.symbolic.expression import derive_expression
-from chainrule.symbolic.functions import a, b, sigma, w, x, y, z
-from chainrule.symbolic.model import Verdict
-from chainrule.symbolic.parse import parse_expression
+from chainrule.symbolic.catalog.parse import parse_expression
+from chainrule.symbolic.core.model import Verdict
+from chainrule.symbolic.core.symbols import a, b, sigma, w, x, y, z
+from chainrule.symbolic.derivations.expression import derive_expression
+from chainrule.symbolic.moves import tidy
+from chainrule.symbolic.proof.check import Context, prove_equal
 from chainrule.symbolic.rules import show
+from chainrule.symbolic.rules.table import ELEMENTARY, Elementary
 
 CASES = [
     (sp.log(1 + sp.exp(-z)), z),

@@ -13,18 +13,18 @@ import sympy as sp
 
 from chainrule.errors import InputError, ProofError
 from chainrule.render import expr_text
-from chainrule.symbolic import moves_general as moves
 from chainrule.symbolic.catalog import ACTIVATIONS, LOSSES, get_activation, get_loss
-from chainrule.symbolic.check import Context
-from chainrule.symbolic.engine import RouteBuilder, finish, oracle
-from chainrule.symbolic.functions import L, a, b, sigma, w, x, y, z
-from chainrule.symbolic.general import PAIR_IDS, derive_pair
-from chainrule.symbolic.general_congruence import congruent_check, parts_that_differ
-from chainrule.symbolic.general_layers import A_L, Z_L, Y, check_output_equation
-from chainrule.symbolic.general_steps import reach
-from chainrule.symbolic.model import Definition, Verdict
-from chainrule.symbolic.reference import reference_derivations
-from chainrule.symbolic.structure import add, evaluate, frac, group, mul
+from chainrule.symbolic.core.engine import RouteBuilder, finish, oracle
+from chainrule.symbolic.core.model import Definition, Verdict
+from chainrule.symbolic.core.symbols import L, a, b, sigma, w, x, y, z
+from chainrule.symbolic.core.trees import add, evaluate, frac, group, mul
+from chainrule.symbolic.derivations.pair import PAIR_IDS, derive_pair
+from chainrule.symbolic.derivations.pair.output_layer import A_L, Z_L, Y, check_output_equation
+from chainrule.symbolic.derivations.pair.steps import reach
+from chainrule.symbolic.derivations.reference import reference_derivations
+from chainrule.symbolic.moves import factors, functions, recognise
+from chainrule.symbolic.proof.check import Context
+from chainrule.symbolic.proof.congruence import congruent_check, parts_that_differ
 
 PAIRS = sorted(
     {(g, loss) for g in ACTIVATIONS for loss in ("binary_cross_entropy", "mean_squared_error")}
@@ -211,33 +211,35 @@ def test_a_planted_wrong_output_layer_fails():
 
 
 def test_recognise_whole_part_of_sum_product_and_reciprocal():
-    assert moves.recognise(sp.exp(z) - 1 - y, a, sp.exp(z) - 1) == a - y
-    assert evaluate(moves.recognise(2 * sp.exp(z) - 2 - 2 * y, a, sp.exp(z) - 1)) == 2 * a - 2 * y
-    assert evaluate(moves.recognise(3 * z * sigma(z) * y, a, z * sigma(z))) == 3 * a * y
-    assert evaluate(moves.recognise(y / (z * sp.tanh(z)), a, z * sp.tanh(z))) == y / a
-    assert evaluate(moves.recognise(z * (1 + sp.tanh(z)), a, z * (1 + sp.tanh(z)) / 2)) == 2 * a
+    assert recognise.recognise(sp.exp(z) - 1 - y, a, sp.exp(z) - 1) == a - y
+    assert (
+        evaluate(recognise.recognise(2 * sp.exp(z) - 2 - 2 * y, a, sp.exp(z) - 1)) == 2 * a - 2 * y
+    )
+    assert evaluate(recognise.recognise(3 * z * sigma(z) * y, a, z * sigma(z))) == 3 * a * y
+    assert evaluate(recognise.recognise(y / (z * sp.tanh(z)), a, z * sp.tanh(z))) == y / a
+    assert evaluate(recognise.recognise(z * (1 + sp.tanh(z)), a, z * (1 + sp.tanh(z)) / 2)) == 2 * a
     piecewise = sp.Piecewise((z, z > 0), (sp.exp(z) - 1, True))
     branches = sp.Piecewise((z - y, z > 0), ((sp.exp(z) - 1 - y) * sp.exp(z), True))
-    assert evaluate(moves.recognise(branches, a, piecewise)) == sp.Piecewise(
+    assert evaluate(recognise.recognise(branches, a, piecewise)) == sp.Piecewise(
         (a - y, z > 0), ((a - y) * sp.exp(z), True)
     )
 
 
 def test_fraction_and_factor_moves():
     product = mul(frac(a - y, a * (1 - a)), group(1 - a**2))
-    split = moves.split_polynomial_factor(product, a)
-    assert evaluate(moves.cancel_factor(split)) == (a - y) * (1 + a) / a
-    assert moves.split_terms((sp.exp(a) - 1) / sp.exp(a)) == 1 - sp.exp(-a)
-    assert moves.sinh_over_cosh(sp.sinh(a - y) / sp.cosh(a - y)) == sp.tanh(a - y)
-    assert moves.sign_of_negative(sp.sign(y - a)) == -sp.sign(a - y)
-    assert moves.collect_in(z * (1 - sigma(z)) + sigma(z) * (1 - a), sigma(z)) != 0
+    split = factors.split_polynomial_factor(product, a)
+    assert evaluate(factors.cancel_factor(split)) == (a - y) * (1 + a) / a
+    assert factors.split_terms((sp.exp(a) - 1) / sp.exp(a)) == 1 - sp.exp(-a)
+    assert functions.sinh_over_cosh(sp.sinh(a - y) / sp.cosh(a - y)) == sp.tanh(a - y)
+    assert functions.sign_of_negative(sp.sign(y - a)) == -sp.sign(a - y)
+    assert factors.collect_in(z * (1 - sigma(z)) + sigma(z) * (1 - a), sigma(z)) != 0
     branches = sp.Piecewise((x * (a - y), z > 0), (x * (a - y) * (1 + a), True))
-    factored = moves.factor_out_of_branches(branches)
+    factored = factors.factor_out_of_branches(branches)
     assert evaluate(factored) == x * (a - y) * sp.Piecewise((1, z > 0), (a + 1, True))
     with pytest.raises(ValueError):
-        moves.cancel_factor((a - y) / a * (1 - y))
+        factors.cancel_factor((a - y) / a * (1 - y))
     with pytest.raises(ValueError):
-        moves.factor_first(a * y, x)
+        factors.factor_first(a * y, x)
 
 
 def test_reach_finds_the_target_or_leaves_the_route_alone():

@@ -10,17 +10,21 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from chainrule.errors import InputError, ProofError
-from chainrule.symbolic.check import Context
-from chainrule.symbolic.engine import RouteBuilder
-from chainrule.symbolic.layers import backward_equations, forward_equations, layer_equations
-from chainrule.symbolic.matrix_check import (
+from chainrule.symbolic.core.engine import RouteBuilder
+from chainrule.symbolic.core.model import Verdict
+from chainrule.symbolic.derivations.layers.dense import (
+    backward_equations,
+    forward_equations,
+    layer_equations,
+)
+from chainrule.symbolic.proof.check import Context
+from chainrule.symbolic.proof.matrix import (
     LayerNetwork,
     check_backward_pass,
     check_equation,
     evaluate,
 )
-from chainrule.symbolic.matrix_shapes import EXAMPLES, layer_matrix, shape_of, shape_text
-from chainrule.symbolic.model import Verdict
+from chainrule.symbolic.proof.shapes import EXAMPLES, layer_matrix, shape_of, shape_text
 
 m = EXAMPLES
 W, b, A_prev, Z = layer_matrix("W"), layer_matrix("b"), layer_matrix("A", "l-1"), layer_matrix("Z")

@@ -14,14 +14,14 @@ import sympy as sp
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-import chainrule.symbolic.parse as parse_module
 from chainrule.errors import InputError, ParseError
-from chainrule.symbolic.functions import a, sigma, y, z
-from chainrule.symbolic.parse import (
+from chainrule.symbolic.catalog import parse as parse_module
+from chainrule.symbolic.catalog.parse import (
     SUPPORTED_CONSTANTS,
     SUPPORTED_FUNCTIONS,
     parse_expression,
 )
+from chainrule.symbolic.core.symbols import a, sigma, y, z
 
 #: An oracle written independently of the parser's table: name -> direct SymPy construction.
 ONE_ARGUMENT = {

@@ -10,9 +10,9 @@ import pytest
 import sympy as sp
 
 from chainrule.render import expr_text
-from chainrule.symbolic.functions import L, a, b, sigma, w, x, y, z
-from chainrule.symbolic.model import Verdict
-from chainrule.symbolic.reference import REFERENCE_IDS, reference_derivations
+from chainrule.symbolic.core.model import Verdict
+from chainrule.symbolic.core.symbols import L, a, b, sigma, w, x, y, z
+from chainrule.symbolic.derivations.reference import REFERENCE_IDS, reference_derivations
 
 EXPECTED = {
     "1": {

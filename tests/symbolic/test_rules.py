@@ -7,11 +7,11 @@ from hypothesis import strategies as st
 
 from chainrule.errors import InputError
 from chainrule.symbolic import rules
-from chainrule.symbolic.check import Context, prove_equal
-from chainrule.symbolic.derivative_table import ELEMENTARY, Elementary
-from chainrule.symbolic.functions import a, b, sigma, w, x, y, z
-from chainrule.symbolic.model import Verdict
+from chainrule.symbolic.core.model import Verdict
+from chainrule.symbolic.core.symbols import a, b, sigma, w, x, y, z
+from chainrule.symbolic.proof.check import Context, prove_equal
 from chainrule.symbolic.rules import differentiate, show
+from chainrule.symbolic.rules.table import ELEMENTARY, Elementary
 
 u = sp.Symbol("u", real=True)
 

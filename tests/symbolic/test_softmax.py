@@ -6,11 +6,9 @@ import pytest
 import sympy as sp
 
 from chainrule.errors import InputError
-from chainrule.symbolic.check import Context, prove_equal
-from chainrule.symbolic.general_indexed import check_instances, concrete, softmax_context
-from chainrule.symbolic.general_softmax_layer import A_L, Y, check_softmax_layer
-from chainrule.symbolic.model import Verdict
-from chainrule.symbolic.softmax import (
+from chainrule.symbolic.core.model import Verdict
+from chainrule.symbolic.core.trees import evaluate
+from chainrule.symbolic.derivations.softmax import (
     JACOBIAN,
     SOFTMAX_IDS,
     a_i,
@@ -20,7 +18,9 @@ from chainrule.symbolic.softmax import (
     softmax_derivations,
     y_j,
 )
-from chainrule.symbolic.structure import evaluate
+from chainrule.symbolic.derivations.softmax_layer import A_L, Y, check_softmax_layer
+from chainrule.symbolic.proof.check import Context, prove_equal
+from chainrule.symbolic.proof.indexed import check_instances, concrete, softmax_context
 
 
 @functools.cache

@@ -12,9 +12,9 @@ from chainrule import __version__
 from chainrule.cli.output import write_output
 from chainrule.errors import InputError
 from chainrule.render import FORMATS, render
-from chainrule.symbolic.functions import BASE_SYMBOLS
-from chainrule.symbolic.model import Derivation
-from chainrule.symbolic.reference import REFERENCE_IDS, reference_derivations
+from chainrule.symbolic.core.model import Derivation
+from chainrule.symbolic.core.symbols import BASE_SYMBOLS
+from chainrule.symbolic.derivations.reference import REFERENCE_IDS, reference_derivations
 
 ROUTES = {"chain": ("chain rule",), "direct": ("direct",), "both": ("chain rule", "direct")}
 DEFAULT_LOSS = "binary_cross_entropy"
@@ -35,7 +35,8 @@ def register(subparsers) -> None:
         "ids",
         nargs="*",
         metavar="ID",
-        help=f"derivations to show (default: all): {', '.join(REFERENCE_IDS)}",
+        help=f"derivations to show (default: all reference ones): {', '.join(REFERENCE_IDS)}, "
+        "or a layer's derivations by name (see --list)",
     )
     parser.add_argument("--route", choices=sorted(ROUTES), default="both")
     parser.add_argument(
@@ -154,10 +155,29 @@ def _derivations(args: argparse.Namespace) -> list[Derivation]:
         derivations = _expression(args)
         _note_single_routes(args.route, derivations)
         return derivations
-    derivations = _pair(args) if pair else reference_derivations(args.ids or None)
+    derivations = _pair(args) if pair else _named(args.ids)
     _note_single_routes(args.route, derivations)
     wanted = ROUTES[args.route]
     return [_only_routes(d, wanted) for d in derivations]
+
+
+def _named(ids: list[str]) -> list[Derivation]:
+    """The reference derivations and layer families named by ``ids``, in the order asked (all
+    reference derivations when there are none)."""
+    from chainrule.symbolic.derivations.layers import FAMILIES
+
+    if not ids:
+        return reference_derivations()
+    unknown = [i for i in ids if i not in REFERENCE_IDS and i not in FAMILIES]
+    if unknown:
+        known = ", ".join([*REFERENCE_IDS, *FAMILIES])
+        raise InputError(f"'derivation' must be one of {known} (got {unknown[0]!r})")
+    reference = [i for i in ids if i in REFERENCE_IDS]
+    built = dict(zip(reference, reference_derivations(reference), strict=True))
+    found: list[Derivation] = []
+    for i in ids:
+        found.extend(FAMILIES[i].derivations().build() if i in FAMILIES else [built[i]])
+    return found
 
 
 def _only_routes(derivation: Derivation, names: tuple[str, ...]) -> Derivation:
@@ -171,7 +191,7 @@ def _only_routes(derivation: Derivation, names: tuple[str, ...]) -> Derivation:
 def _pair(args: argparse.Namespace) -> list[Derivation]:
     """The set [1]-[6] and layers for --activation and --loss, or the softmax set."""
     from chainrule.symbolic.catalog import get_activation, get_loss, is_softmax
-    from chainrule.symbolic.general import derive_pair
+    from chainrule.symbolic.derivations.pair import derive_pair
 
     if is_softmax(args.loss) or (args.loss is None and is_softmax(args.activation)):
         if args.activation is not None and not is_softmax(args.activation):
@@ -179,7 +199,7 @@ def _pair(args: argparse.Namespace) -> list[Derivation]:
                 f"'--activation' must be softmax or left out with '--loss {args.loss}': the "
                 f"softmax is the output activation of that loss (got {args.activation!r})"
             )
-        from chainrule.symbolic.softmax import softmax_derivations
+        from chainrule.symbolic.derivations.softmax import softmax_derivations
 
         return softmax_derivations(args.ids or None)
     activation = get_activation(args.activation or "sigmoid", parameter="--activation")
@@ -203,8 +223,8 @@ def _code(args: argparse.Namespace) -> str:
 
 
 def _expression(args: argparse.Namespace) -> list[Derivation]:
-    from chainrule.symbolic.expression import derive_expression
-    from chainrule.symbolic.parse import parse_expression
+    from chainrule.symbolic.catalog.parse import parse_expression
+    from chainrule.symbolic.derivations.expression import derive_expression
 
     if args.ids:
         raise InputError(f"'--expr' takes no derivation ids (got {' '.join(args.ids)})")
@@ -232,6 +252,7 @@ def catalogue_text() -> str:
     """The catalogue as text: names (aliases), formulas and the derivatives' forms."""
     from chainrule.render import expr_text
     from chainrule.symbolic.catalog import ACTIVATIONS, LOSSES, SOFTMAX_CROSS_ENTROPY
+    from chainrule.symbolic.derivations.layers import FAMILIES
 
     def rows(entries, derivative: str, missing: str) -> list[tuple[str, str, str]]:
         found = []
@@ -256,6 +277,9 @@ def catalogue_text() -> str:
             rows([SOFTMAX_CROSS_ENTROPY], "dL/dz_j", ""),
         ),
     ]
+    families = [(f.name, f.title, "") for f in FAMILIES.values()]
+    if families:
+        sections.append(("layer derivations: chainrule derive NAME", families))
     lines = []
     for heading, table in sections:
         lines.append(heading)

@@ -29,7 +29,7 @@ from chainrule.codegen.stable import stabilize
 from chainrule.errors import InputError, ProofError
 from chainrule.numeric.activations import Activation
 from chainrule.numeric.losses import Output, argmax_labels, softmax, threshold_labels
-from chainrule.symbolic.functions import a, sigma, y, z
+from chainrule.symbolic.core.symbols import a, sigma, y, z
 
 __all__ = ["SOFTMAX", "compile_activation", "compile_loss", "source"]
 
@@ -53,7 +53,7 @@ def compile_activation(
     Parameters
     ----------
     expr : sympy.Expr
-        g as a function of the symbol ``z`` of :mod:`chainrule.symbolic.functions`.
+        g as a function of the symbol ``z`` of :mod:`chainrule.symbolic.core.symbols`.
     name : str
         The activation's name.
     derivative : sympy.Expr, optional

@@ -30,7 +30,7 @@ from sympy.codegen.cfunctions import expm1
 from sympy.printing.numpy import NumPyPrinter
 
 from chainrule.codegen.stable import Step, softplus
-from chainrule.symbolic.functions import sigma
+from chainrule.symbolic.core.symbols import sigma
 
 __all__ = ["HELPERS", "Into", "KernelPrinter", "fold_constants"]
 

@@ -26,7 +26,7 @@ from __future__ import annotations
 import sympy as sp
 from sympy.codegen.cfunctions import expm1
 
-from chainrule.symbolic.functions import sigma
+from chainrule.symbolic.core.symbols import sigma
 
 __all__ = ["Step", "softplus", "stabilize", "kink_steps"]
 

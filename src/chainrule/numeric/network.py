@@ -7,7 +7,7 @@ Columns are examples; layers are numbered 1..L; ``A[0] = X`` has shape ``(n[0], 
                dW[l] = (1/m) dZ[l] A[l-1]ᵀ        db[l] = (1/m) Σ_columns dZ[l]
                dA[l-1] = W[l]ᵀ dZ[l]
 
-(the kernels that run them are in :mod:`chainrule.numeric.kernels`).
+(the kernels that run them are in :mod:`chainrule.numeric.passes`).
 
 Speed: every parameter lives in one contiguous vector (``parameter_vector``) that W1, b1, ...
 are views of, and every gradient in another (``gradient_vector``), so an optimizer updates
@@ -46,9 +46,9 @@ from chainrule.numeric.checks import (
     check_target,
 )
 from chainrule.numeric.init import initialize_parameters
-from chainrule.numeric.kernels import Dropout, backward_into, forward_into
 from chainrule.numeric.losses import OUTPUTS, Output, get_output
 from chainrule.numeric.optimizers import check_learning_rate
+from chainrule.numeric.passes import Dropout, backward_into, forward_into
 from chainrule.numeric.regularization import (
     KeepProbs,
     add_l2_gradient,
@@ -329,7 +329,7 @@ class Network:
 
     # ----------------------------------------------------------------- kernels
     def _forward_into(self, X1: Array, workspace: Workspace, keep_probs: KeepProbs = None) -> None:
-        """See :func:`~chainrule.numeric.kernels.forward_into`; X1 is [X; 1]."""
+        """See :func:`~chainrule.numeric.passes.forward_into`; X1 is [X; 1]."""
         forward_into(self._P, self.activation, self.output, self.rng, X1, workspace, keep_probs)
 
     def _backward_into(
@@ -340,7 +340,7 @@ class Network:
         input_gradient: bool,
         dropout: Dropout | None = None,
     ) -> None:
-        """See :func:`~chainrule.numeric.kernels.backward_into`; ``targets`` is (Y, [X; 1])."""
+        """See :func:`~chainrule.numeric.passes.backward_into`; ``targets`` is (Y, [X; 1])."""
         backward_into(
             self._W, self._dP, self.activation, self.output,
             targets, workspace, delta_scale, input_gradient, dropout,

@@ -1,6 +1,6 @@
 """Renderers of derivations: terminal text, Markdown, LaTeX, HTML with MathML, and JSON.
 
-Every renderer takes a sequence of :class:`~chainrule.symbolic.model.Derivation` and reads it
+Every renderer takes a sequence of :class:`~chainrule.symbolic.core.model.Derivation` and reads it
 only; none computes or checks math. Expressions print as they are stored (see
 :mod:`chainrule.render.structure`), so a step such as "distribute the minus sign" shows the
 minus sign before and after.
@@ -20,7 +20,7 @@ from chainrule.render.latex import to_latex
 from chainrule.render.markdown import to_markdown
 from chainrule.render.printing import expr_latex, expr_mathml, expr_str, expr_text
 from chainrule.render.text import to_text
-from chainrule.symbolic.model import Derivation
+from chainrule.symbolic.core.model import Derivation
 
 __all__ = [
     "FORMATS",

@@ -22,7 +22,7 @@ from chainrule.render.printing import (
     result_equations,
     route_lines,
 )
-from chainrule.symbolic.model import Check, Derivation, Route, Verdict
+from chainrule.symbolic.core.model import Check, Derivation, Route, Verdict
 
 _LEGEND = (Verdict.PROVED, Verdict.CHECKED_NUMERICALLY)
 __all__ = ["to_html", "to_html_fragment"]

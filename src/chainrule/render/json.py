@@ -23,7 +23,7 @@ from typing import Any
 
 from chainrule.errors import InputError
 from chainrule.render.printing import check_derivations, expr_latex, expr_str
-from chainrule.symbolic.model import Check, Definition, Derivation, Route, Step
+from chainrule.symbolic.core.model import Check, Definition, Derivation, Route, Step
 
 __all__ = ["to_document", "to_json"]
 

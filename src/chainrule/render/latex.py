@@ -17,7 +17,7 @@ import sympy as sp
 
 from chainrule.render.printing import check_derivations, expr_latex, result_equations
 from chainrule.render.tex import aligned_segments, ascii_math, text_mode
-from chainrule.symbolic.model import Check, Derivation, Route, Step, Verdict
+from chainrule.symbolic.core.model import Check, Derivation, Route, Step, Verdict
 
 __all__ = ["to_latex"]
 

@@ -18,7 +18,7 @@ from collections.abc import Sequence
 
 from chainrule.render.printing import check_derivations, expr_latex, result_equations
 from chainrule.render.tex import aligned_segments, math_text
-from chainrule.symbolic.model import Check, Derivation, Route, Step, Verdict
+from chainrule.symbolic.core.model import Check, Derivation, Route, Step, Verdict
 
 __all__ = ["to_markdown"]
 

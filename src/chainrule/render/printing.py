@@ -24,7 +24,7 @@ from chainrule.errors import InputError
 from chainrule.render.latex_printer import ChainruleLatexPrinter
 from chainrule.render.mathml_printer import mathml
 from chainrule.render.text_printer import UnicodePrinter
-from chainrule.symbolic.model import Derivation, Route, Step, Verdict
+from chainrule.symbolic.core.model import Derivation, Route, Step, Verdict
 
 __all__ = [
     "Line",

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 import sympy as sp
 
 from chainrule.render.printing import expr_latex, route_lines
-from chainrule.symbolic.model import Derivation, Route, Step
+from chainrule.symbolic.core.model import Derivation, Route, Step
 
 __all__ = ["Segment", "aligned_segments", "ascii_math", "math_text", "text_mode"]
 

@@ -26,7 +26,7 @@ from chainrule.render.printing import (
     result_equations,
     route_lines,
 )
-from chainrule.symbolic.model import Derivation, Route, Verdict
+from chainrule.symbolic.core.model import Derivation, Route, Verdict
 
 _LEGEND = (Verdict.PROVED, Verdict.CHECKED_NUMERICALLY)
 __all__ = ["to_text"]

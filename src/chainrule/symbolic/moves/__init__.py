@@ -6,7 +6,13 @@ move that computed something false would stop the derivation.
 
 - :mod:`.sums`: signs, distribution, like terms, factoring, substitution;
 - :mod:`.fractions`: powers, splitting and combining fractions, cancelling;
-- :mod:`.logs`: logarithms, exponentials, recognising σ and other definitions.
+- :mod:`.logs`: logarithms, exponentials, recognising σ and other definitions;
+- :mod:`.factors`: common factors, collecting, cancelling against a denominator;
+- :mod:`.functions`: sinh/cosh = tanh, the sign of a negation;
+- :mod:`.recognise`: a given quantity (a = g(z)) found wherever it stands;
+- :mod:`.tidy`: the moves that tidy a rule result, and the plan that picks them.
+
+This package exports the moves of the first three; the others are imported from their modules.
 """
 
 from chainrule.symbolic.moves.fractions import (

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sympy as sp
 
-from chainrule.symbolic.structure import (
+from chainrule.symbolic.core.trees import (
     add,
     evaluate,
     frac,

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import sympy as sp
 
-from chainrule.symbolic.functions import sigma
-from chainrule.symbolic.moves.sums import is_negated_sum
-from chainrule.symbolic.structure import (
+from chainrule.symbolic.core.symbols import sigma
+from chainrule.symbolic.core.trees import (
     add,
     evaluate,
     group,
@@ -15,6 +14,7 @@ from chainrule.symbolic.structure import (
     replace,
     terms,
 )
+from chainrule.symbolic.moves.sums import is_negated_sum
 
 __all__ = [
     "differentiate_terms",

@@ -7,7 +7,7 @@ from itertools import product
 
 import sympy as sp
 
-from chainrule.symbolic.structure import (
+from chainrule.symbolic.core.trees import (
     add,
     evaluate,
     group,

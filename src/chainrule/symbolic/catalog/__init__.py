@@ -1,0 +1,198 @@
+"""The catalogue of activations and losses that chainrule derives: name, formula, conventions.
+
+An activation is g(z), a loss L(a, y) for one example (a = g(z) the output, y the label). Each
+:class:`CatalogEntry` carries its SymPy expression, a short description, the points where it is
+not differentiable with the convention the numeric code uses there (ReLU'(0) = 0, as
+``chainrule.numeric.activations.relu_derivative``), and, for an activation, the "form in g"
+of its derivative where one exists: g' written with a = g(z) itself, such as σ' = a(1 - a) or
+tanh' = 1 - a², which is what lets a backward pass compute g'(Z) from A alone.
+
+========================  ===============================================  ===================
+name                      g(z) or L(a, y)                                  derivative
+========================  ===============================================  ===================
+sigmoid                   1/(1 + e^(-z))                                   a(1 - a)
+tanh                      tanh(z)                                          1 - a²
+relu                      max(0, z)                                        H(z), H(0) = 0
+leaky_relu                z if z > 0 else z/100                            1 if z > 0 else 1/100
+linear                    z                                                1
+softplus                  ln(1 + e^z)                                      σ(z) = 1 - e^(-a)
+swish (silu)              z σ(z)                                           a + σ(z)(1 - a)
+elu                       z if z > 0 else e^z - 1                          1 if z > 0 else a + 1
+gelu                      z/2 (1 + tanh(√(2/π)(z + 0.044715 z³)))          (no form in g)
+mish                      z tanh(ln(1 + e^z))                              (no form in g)
+binary_cross_entropy      -(y ln a + (1 - y) ln(1 - a))                    -y/a + (1 - y)/(1 - a)
+mean_squared_error        (a - y)²/2                                       a - y
+mean_absolute_error       |a - y|                                          sign(a - y)
+log_cosh                  ln(cosh(a - y))                                  tanh(a - y)
+hinge                     max(0, 1 - y a), y ∈ {-1, 1}                     -y H(1 - y a)
+softmax_cross_entropy     -Σ_i y_i ln a_i, a = softmax(z)                  a_j - y_j
+========================  ===============================================  ===================
+
+Custom entries come from text through the safe parser (:func:`activation_from_text`,
+:func:`loss_from_text`): math in z for an activation, in a and y for a loss.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+
+import sympy as sp
+
+from chainrule.errors import InputError, ParseError
+from chainrule.symbolic.catalog.entries import (
+    ACTIVATIONS,
+    LOSSES,
+    SOFTMAX_CROSS_ENTROPY,
+    CatalogEntry,
+    elu,
+    leaky_relu,
+)
+from chainrule.symbolic.catalog.parse import parse_expression
+from chainrule.symbolic.core.symbols import a, z
+from chainrule.symbolic.rules.table import show
+
+__all__ = [
+    "ACTIVATIONS",
+    "LOSSES",
+    "SOFTMAX_CROSS_ENTROPY",
+    "CatalogEntry",
+    "activation_from_text",
+    "elu",
+    "get_activation",
+    "get_loss",
+    "is_softmax",
+    "leaky_relu",
+    "lookup",
+    "loss_from_text",
+    "names",
+]
+
+
+_SOFTMAX_NAMES = frozenset({SOFTMAX_CROSS_ENTROPY.name, *SOFTMAX_CROSS_ENTROPY.aliases})
+
+
+_PARAMETERISED = re.compile(r"(?P<name>leaky_relu|elu)\((?P<value>[0-9./]+)\)")
+
+
+def _key(name: str) -> str:
+    return name.strip().lower().replace("-", "_").replace(" ", "_")
+
+
+def is_softmax(name: object) -> bool:
+    """Whether ``name`` asks for softmax with categorical cross-entropy."""
+    return isinstance(name, str) and _key(name) in _SOFTMAX_NAMES
+
+
+def names(kind: str) -> list[str]:
+    """The catalogue names of ``kind`` (``"activation"`` or ``"loss"``), in order."""
+    table = _table(kind)
+    return list(table)
+
+
+def _table(kind: str) -> Mapping[str, CatalogEntry]:
+    if kind == "activation":
+        return ACTIVATIONS
+    if kind == "loss":
+        return LOSSES
+    raise InputError(f"'kind' must be 'activation' or 'loss' (got {kind!r})")
+
+
+def lookup(kind: str, name: str) -> CatalogEntry | None:
+    """The catalogue entry of ``kind`` called ``name`` or one of its aliases, else None.
+
+    Names are matched without regard to case, ``-`` or ``_`` (``"Leaky-ReLU"`` finds
+    ``leaky_relu``).
+    """
+    table = _table(kind)
+    if not isinstance(name, str):
+        return None
+    key = _key(name)
+    if key in table:
+        return table[key]
+    parameterised = _PARAMETERISED.fullmatch(key) if kind == "activation" else None
+    if parameterised is not None:
+        make = leaky_relu if parameterised["name"] == "leaky_relu" else elu
+        return make(parameterised["value"])
+    return next((e for e in table.values() if key in e.aliases), None)
+
+
+def activation_from_text(text: str, parameter: str = "activation") -> CatalogEntry:
+    """A custom activation from math text in z, read by the safe parser.
+
+    Raises
+    ------
+    ParseError
+        For text the parser refuses (the message names ``parameter``).
+    InputError
+        For an expression that does not depend on z.
+    """
+    expr = parse_expression(text, ["z"], parameter=parameter)
+    if not expr.has(z):
+        raise InputError(f"'{parameter}' must depend on z (got {text!r})")
+    return _custom("activation", text, expr, "custom activation g(z)")
+
+
+def loss_from_text(text: str, parameter: str = "loss") -> CatalogEntry:
+    """A custom loss from math text in a and y, read by the safe parser.
+
+    Raises
+    ------
+    ParseError
+        For text the parser refuses (the message names ``parameter``).
+    InputError
+        For an expression that does not depend on a.
+    """
+    expr = parse_expression(text, ["a", "y"], parameter=parameter)
+    if not expr.has(a):
+        raise InputError(f"'{parameter}' must depend on the output a (got {text!r})")
+    return _custom("loss", text, expr, "custom loss L(a, y)")
+
+
+def _custom(kind: str, text: str, expr: sp.Expr, description: str) -> CatalogEntry:
+    from chainrule.symbolic.rules import differentiate
+
+    variable = z if kind == "activation" else a
+    conditions = differentiate(expr, variable).side_conditions
+    typed = " ".join(text.split())
+    return CatalogEntry(
+        kind=kind,
+        name=typed,
+        title=show(expr),
+        expr=expr,
+        text=show(expr),
+        description=description,
+        notes=tuple(conditions),
+        custom=True,
+    )
+
+
+def get_activation(spec: str | CatalogEntry, parameter: str = "activation") -> CatalogEntry:
+    """The activation ``spec`` names (catalogue name or alias) or writes (math in z)."""
+    return _get("activation", spec, parameter, "math in z such as 'z*sigmoid(z)'")
+
+
+def get_loss(spec: str | CatalogEntry, parameter: str = "loss") -> CatalogEntry:
+    """The loss ``spec`` names (catalogue name or alias) or writes (math in a and y)."""
+    return _get("loss", spec, parameter, "math in a and y such as '(a - y)**2/2'")
+
+
+def _get(kind: str, spec: str | CatalogEntry, parameter: str, math: str) -> CatalogEntry:
+    if isinstance(spec, CatalogEntry):
+        if spec.kind != kind:
+            raise InputError(f"'{parameter}' must be an {kind} entry (got a {spec.kind} entry)")
+        return spec
+    if not isinstance(spec, str):
+        raise InputError(f"'{parameter}' must be a name or math text (got {spec!r})")
+    found = lookup(kind, spec)
+    if found is not None:
+        return found
+    known = ", ".join(names(kind))
+    if _key(spec).isidentifier() and _key(spec) not in ("z", "a", "y"):
+        raise InputError(f"'{parameter}' must be one of {known} or {math} (got {spec!r})")
+    reader = activation_from_text if kind == "activation" else loss_from_text
+    try:
+        return reader(spec, parameter)
+    except ParseError as error:
+        reason = str(error).split(": ", 1)[-1]
+        raise InputError(f"'{parameter}' must be one of {known} or {math}: {reason}") from None

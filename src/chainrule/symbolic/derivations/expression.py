@@ -1,0 +1,74 @@
+"""The derivation of any expression's derivative: textbook rules, then named tidying moves.
+
+``chainrule derive --expr "log(1 + exp(-z))" --wrt z`` lands here. The route reads like a
+textbook page: first the rule steps of :func:`~chainrule.symbolic.rules.differentiate`, one
+line per rule that does real work, innermost first, each ``d/dz f = ...`` line proven on its
+own; the last of them is the derivative of the whole expression in the rules' one-line form.
+That line then continues with the named moves of :mod:`chainrule.symbolic.moves.tidy` (multiply out,
+recognise σ, one fraction, ...), each proven by the engine, and :func:`~chainrule.symbolic.
+engine.finish` checks the result against ``sympy.diff``.
+"""
+
+from __future__ import annotations
+
+import sympy as sp
+
+from chainrule.errors import InputError
+from chainrule.symbolic.core.engine import RouteBuilder, finish
+from chainrule.symbolic.core.model import Derivation
+from chainrule.symbolic.moves.tidy import tidy
+from chainrule.symbolic.proof.check import Context
+from chainrule.symbolic.rules import differentiate, show
+
+__all__ = ["derive_expression"]
+
+
+def derive_expression(expr: sp.Expr, variable: sp.Symbol, *, text: str | None = None) -> Derivation:
+    """Derive d(expr)/d(variable) step by step, every step proven.
+
+    Parameters
+    ----------
+    expr : sympy.Expr
+        The function (as read by :func:`chainrule.symbolic.catalog.parse.parse_expression`); every
+        symbol other than ``variable`` is a constant.
+    variable : sympy.Symbol
+        The variable of differentiation.
+    text : str, optional
+        The expression as the user typed it; kept in the notes beside SymPy's reading.
+
+    Returns
+    -------
+    Derivation
+        Id ``"expr"``, goal ``Derivative(expr, variable)``, no givens, one route (``"chain
+        rule"`` when a chain rule was used, else ``"direct"``) whose result is the derivative;
+        the rules' side conditions are its notes.
+
+    Raises
+    ------
+    InputError
+        For an argument of the wrong type or a function with no differentiation rule.
+    ProofError
+        If a step failed its check (a bug, never expected).
+    """
+    if text is not None and not isinstance(text, str):
+        raise InputError(f"'text' must be a string or None (got {type(text).__name__})")
+    derivation = differentiate(expr, variable)
+    context = Context()
+    chain = any(step.rule == "chain" for step in derivation.steps)
+    route = RouteBuilder("chain rule" if chain else "direct", context)
+    for step in derivation.steps:
+        route.state(step.lhs, step.after, step.rule, step.text)
+    for move in tidy(derivation.result):
+        route.claim(move.after, move.move, move.text)
+    notes = derivation.side_conditions
+    if text is not None:
+        notes = (f"as typed: {' '.join(text.split())}",) + notes
+    return finish(
+        "expr",
+        f"d/d{show(variable)} of {show(expr)}",
+        sp.Derivative(expr, variable),
+        (),
+        [route.route()],
+        context,
+        notes,
+    )

@@ -1,0 +1,183 @@
+"""The wrap-up derivation: the vectorised layer equations of an L-layer network.
+
+For layer l (columns are examples, m of them; n[l] units in layer l)::
+
+    Z[l] = W[l] A[l-1] + b[l]          A[l] = g[l](Z[l])                      forward
+    dZ[L] = A[L] - Y                    dZ[l] = dA[l] ⊙ g[l]'(Z[l])            backward
+    dW[l] = (1/m) dZ[l] A[l-1]ᵀ         db[l] = (1/m) dZ[l]·1    dA[l-1] = W[l]ᵀ dZ[l]
+
+Each equation is a line of one route, proven by :mod:`chainrule.symbolic.proof.matrix`: its
+shapes symbolically, its entries in a small network with symbolic entries against ``sympy.diff``
+of the cost J. The derivation's ``oracle`` chains the backward equations alone and compares
+every dW[l], db[l] with ∂J/∂W[l], ∂J/∂b[l] taken directly through the whole network.
+
+The result is the :class:`sympy.Tuple` of the five backward right-hand sides, and the goal the
+Tuple of their left-hand sides: the wrap-up's outcome is the whole backward pass, not one
+gradient, and a Tuple is still one SymPy expression that prints, renders to LaTeX and pairs
+with the goal entry by entry.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Sequence
+from functools import lru_cache
+
+import sympy as sp
+
+from chainrule.errors import InputError
+from chainrule.symbolic.core.engine import RouteBuilder, finish
+from chainrule.symbolic.core.model import Derivation
+from chainrule.symbolic.proof.check import Context
+from chainrule.symbolic.proof.matrix import LayerNetwork, check_backward_pass, check_equation
+from chainrule.symbolic.proof.shapes import EXAMPLES, layer_matrix, shape_text
+
+__all__ = ["backward_equations", "forward_equations", "layer_equations"]
+
+Equation = tuple[sp.MatrixSymbol, sp.MatrixExpr]
+
+_W, _b, _A_prev = layer_matrix("W"), layer_matrix("b"), layer_matrix("A", "l-1")
+_dZ, _dA = layer_matrix("dZ"), layer_matrix("dA")
+_m = EXAMPLES
+
+# (lhs, rhs, move id, text without the shapes, b broadcast over the columns)
+_STEPS: tuple[tuple[sp.MatrixSymbol, sp.MatrixExpr, str, str, bool], ...] = (
+    (
+        layer_matrix("Z"),
+        _W * _A_prev + _b,
+        "definition",
+        "Forward, layer l: the pre-activation Z[l] = W[l] A[l-1] + b[l], with A[0] = X; the "
+        "column b[l] is broadcast over the m columns (one column per example), as numpy adds "
+        "it to every column.",
+        True,
+    ),
+    (
+        layer_matrix("A"),
+        layer_matrix("g"),
+        "definition",
+        "Forward, layer l: the activation g[l] acts on every entry of Z[l] (tanh, ReLU, ... in "
+        "the hidden layers, σ in the output layer L).",
+        False,
+    ),
+    (
+        layer_matrix("dZ", "L"),
+        layer_matrix("A", "L") - layer_matrix("Y"),
+        "output_error",
+        "Backward, output layer: with a sigmoid output and the cross-entropy loss, "
+        "dL/dz = a - y (result [3]) holds for every entry, one column per example. dZ[l] stands "
+        "for the per-example derivative m·∂J/∂Z[l], J = (1/m) Σᵢ L(a⁽ⁱ⁾, y⁽ⁱ⁾).",
+        False,
+    ),
+    (
+        _dZ,
+        sp.HadamardProduct(_dA, layer_matrix("g'")),
+        "chain_rule",
+        "Backward, layer l: the chain rule dL/dZ[l] = dL/dA[l] · dA[l]/dZ[l] (result [2] "
+        "generalised). g[l] acts entry by entry, so dA[l]/dZ[l] is diagonal and the product is "
+        "element-wise (⊙, numpy's *): that is why dA[l] and g[l]'(Z[l]) have the same shape.",
+        False,
+    ),
+    (
+        layer_matrix("dW"),
+        (1 / _m) * _dZ * _A_prev.T,
+        "average_over_examples",
+        "Backward, layer l: result [5], dL/dw = dz·x, for every example; the product "
+        "dZ[l] A[l-1]ᵀ sums it over the m examples, and the 1/m is there because J averages "
+        "L over them.",
+        False,
+    ),
+    (
+        layer_matrix("db"),
+        (1 / _m) * _dZ * sp.OneMatrix(_m, 1),
+        "sum_over_examples",
+        "Backward, layer l: result [6], dL/db = dz, summed over the examples "
+        "(numpy: np.sum(dZ, axis=1, keepdims=True)) and divided by m; 1 is a column of m ones.",
+        False,
+    ),
+    (
+        layer_matrix("dA", "l-1"),
+        _W.T * _dZ,
+        "chain_rule",
+        "Backward, layer l: the chain rule dL/dA[l-1] = dL/dZ[l] · dZ[l]/dA[l-1], where "
+        "dZ[l]/dA[l-1] = W[l] (Z = W A + b); W[l] is transposed so that the shapes "
+        "(n[l-1], n[l])·(n[l], m) = (n[l-1], m) match dA[l-1].",
+        False,
+    ),
+)
+
+_NOTES = (
+    "Conventions, as in the course: columns are examples; dZ[l] and dA[l] are per-example "
+    "derivatives, m·∂J/∂Z[l] and m·∂J/∂A[l]; dW[l] = ∂J/∂W[l] and db[l] = ∂J/∂b[l] are "
+    "derivatives of the cost J = (1/m) Σᵢ L(a⁽ⁱ⁾, y⁽ⁱ⁾) itself: the 1/m and the sum in J are "
+    "why dW and db carry (1/m) and a sum over the examples.",
+    "⊙ is the element-wise product (numpy's *); in db, 1 is a column of m ones.",
+)
+
+
+def forward_equations() -> tuple[Equation, ...]:
+    """(lhs, rhs) of Z[l] = W[l] A[l-1] + b[l] and A[l] = g[l](Z[l])."""
+    return tuple((lhs, rhs) for lhs, rhs, *_ in _STEPS[:2])
+
+
+def backward_equations() -> tuple[Equation, ...]:
+    """(lhs, rhs) of dZ[L], dZ[l], dW[l], db[l], dA[l-1], in that order."""
+    return tuple((lhs, rhs) for lhs, rhs, *_ in _STEPS[2:])
+
+
+def layer_equations(
+    sizes: Sequence[int] = (3, 2, 1), m: int = 4, hidden: str = "tanh"
+) -> Derivation:
+    """The derivation "layers": every layer equation, each proven at the concrete ``sizes``.
+
+    Parameters
+    ----------
+    sizes
+        (n[0], ..., n[L]) of the network the equations are proven in, at least 3 layers; keep
+        them tiny (the direct derivatives grow fast): the default (3, 2, 1) with ``m`` = 4
+        exercises every index, as n[0], n[1] and m differ.
+    m
+        The number of examples (columns) of that network.
+    hidden
+        The hidden layers' activation: "tanh", "sigmoid" or "relu" (the output is σ).
+
+    Raises
+    ------
+    InputError
+        For sizes, m or hidden that cannot make such a network.
+    ProofError
+        If an equation fails its shape or entry check (never for the equations shipped).
+    """
+    if isinstance(sizes, (str, bytes)) or not isinstance(sizes, Sequence):
+        raise InputError(f"'sizes' must be a sequence of positive integers (got {sizes!r})")
+    LayerNetwork(sizes, m, hidden)  # validates, before the arguments become a cache key
+    return _layer_equations(tuple(sizes), m, hidden)
+
+
+@lru_cache(maxsize=8)
+def _layer_equations(sizes: tuple[int, ...], m: int, hidden: str) -> Derivation:
+    network = LayerNetwork(sizes, m, hidden)
+    route = RouteBuilder("chain rule", Context())
+    for lhs, rhs, move, text, broadcast in _STEPS:
+        check = check_equation(lhs, rhs, network, broadcast)
+        route.record(lhs, rhs, move, f"{text} Shapes: {shape_text(lhs, rhs)}.", check)
+    backward = backward_equations()
+    goal = sp.Tuple(*(lhs for lhs, _ in backward))
+    result = sp.Tuple(*(rhs for _, rhs in backward))
+    chain = dataclasses.replace(route.route(), result=result)
+    notes = _NOTES + (_proof_note(network),)
+    derivation = finish(
+        "layers", "Wrap-up — the layer equations", goal, (), (chain,), Context(), notes
+    )
+    return dataclasses.replace(derivation, oracle=check_backward_pass(backward, network))
+
+
+def _proof_note(network: LayerNetwork) -> str:
+    note = (
+        f"Proof: each equation is instantiated in a network with {network.describe()} layers, "
+        "a sigmoid output and symbolic entries; every entry of its right side is compared with "
+        "the derivative of J taken directly with sympy.diff (σ and the hidden activation kept "
+        "as functions), and its shapes are checked symbolically."
+    )
+    if network.hidden == "relu":
+        note += " ReLU has no derivative at 0: the equations hold wherever Z[l] ≠ 0."
+    return note
