@@ -1,0 +1,271 @@
+"""What max and average pooling share: the notation, the concrete layers, the lines.
+
+Shapes are the course's (course 4, ``pool_forward`` / ``pool_backward``): A_prev
+(m, n_H_prev, n_W_prev, n_C), A and dA (m, n_H, n_W, n_C), an f×f window at stride s, no
+padding; every channel is pooled on its own. Indices count from 0: i an example, (h, w) an
+output position, c a channel, (u, v) a position in the window, (y, x) a position in A_prev.
+
+Each layer has a symbolic upstream gradient G (J = Σ G ⊙ A, so dA = G) and dA_prev is the
+partial derivative of J taken directly. For average pooling the inputs are variables and the
+layer is exact polynomials. Max has no derivative where a window's maximum is not unique, so
+the max-pooling layer is a point: its inputs are distinct integers (a shuffled 1..N). Near
+it max is linear (moving one entry by less than 1/2 keeps every window's order), so J is
+differentiated from the definition: the exact difference quotient with step 1/4, both
+one-sided quotients computed and required to agree. Only G stays symbolic.
+"""
+
+from __future__ import annotations
+
+import itertools
+import random
+from dataclasses import dataclass
+from fractions import Fraction
+
+import sympy as sp
+
+from chainrule.errors import ProofError
+from chainrule.symbolic.core.trees import add, frac, mul
+from chainrule.symbolic.derivations.layers.assembly import Line
+from chainrule.symbolic.derivations.layers.windows import BY_TERMS, grid, partials, positions
+from chainrule.symbolic.proof.evaluation import POLYNOMIALS
+from chainrule.symbolic.proof.instances import Entries, Instance
+from chainrule.symbolic.proof.polynomials import Polynomial
+from chainrule.symbolic.proof.tensors import Notation, Tensor
+
+__all__ = [
+    "NOTATION",
+    "SHAPES_NOTE",
+    "SIZES",
+    "PoolSizes",
+    "at",
+    "backward_lines",
+    "forward_lines",
+    "instance",
+    "proof_note",
+    "sum_over",
+]
+
+m, n_C, f, s = (sp.Symbol(n) for n in ("m", "n_C", "f", "s"))
+n_H_prev, n_W_prev, n_H, n_W = (sp.Symbol(n) for n in ("n_H_prev", "n_W_prev", "n_H", "n_W"))
+i, h, w, c, u, v, y, x = (sp.Symbol(n) for n in "ihwcuvyx")
+
+_INPUT, _OUTPUT = (m, n_H_prev, n_W_prev, n_C), (m, n_H, n_W, n_C)
+_TENSORS = (
+    Tensor("A_prev", _INPUT, "the input"),
+    Tensor("A", _OUTPUT),
+    Tensor("dA", _OUTPUT, "∂J/∂A"),
+    Tensor("dA_prev", _INPUT, "∂J/∂A_prev"),
+    Tensor("M", (m, n_H, n_W, n_C, f, f)),
+)
+A_prev, A, dA, dA_prev, M = (t.base for t in _TENSORS)
+
+
+def _span(n: sp.Symbol) -> tuple[sp.Expr, sp.Expr]:
+    return sp.Integer(0), add(n, -1)
+
+
+_COUNTED = "the number of window positions, counted"
+
+NOTATION = Notation(
+    _TENSORS,
+    {i: _span(m), h: _span(n_H), w: _span(n_W), c: _span(n_C), u: _span(f), v: _span(f)}
+    | {y: _span(n_H_prev), x: _span(n_W_prev)},
+    {n_H: _COUNTED, n_W: _COUNTED},
+)
+
+
+@dataclass(frozen=True)
+class PoolSizes:
+    """One concrete layer: m examples of n_H_prev × n_W_prev × n_C, windows f × f, stride s."""
+
+    m: int
+    n_H_prev: int
+    n_W_prev: int
+    n_C: int
+    f: int
+    s: int
+
+    def describe(self) -> str:
+        return (
+            f"m = {self.m}, A_prev {self.n_H_prev}×{self.n_W_prev}×{self.n_C}, "
+            f"window {self.f}×{self.f}, stride {self.s}"
+        )
+
+
+#: Overlapping windows (stride 1 and 2 under a wider window) and the classic 2×2 at stride 2.
+SIZES = (PoolSizes(1, 4, 4, 2, 2, 1), PoolSizes(2, 5, 4, 2, 3, 2), PoolSizes(1, 4, 4, 1, 2, 2))
+
+
+def at(index: sp.Symbol, offset: sp.Symbol) -> sp.Expr:
+    """``s index + offset``: a position in the window of output ``index``."""
+    return add(mul(s, index), offset)
+
+
+_ENTRY = A_prev[i, at(h, u), at(w, v), c]
+
+
+def sum_over(body: sp.Expr, *letters: sp.Symbol) -> sp.Sum:
+    """Σ over ``letters``, each over its range in the notation (0..n-1)."""
+    return sp.Sum(body, *((letter, *NOTATION.ranges[letter]) for letter in letters))
+
+
+SHAPES_NOTE = (
+    "Shapes as in the course (pool_forward, pool_backward): A_prev (m, n_H_prev, n_W_prev, "
+    "n_C), A and dA (m, n_H, n_W, n_C), windows f×f at stride s, no padding; the mask M has "
+    "one f×f window per output entry. Indices count from 0, as in numpy: i an example, "
+    "(h, w) an output position, c a channel, (u, v) a position in the window, (y, x) a "
+    "position in A_prev. dA is the upstream gradient ∂J/∂A, dA_prev = ∂J/∂A_prev."
+)
+
+
+def proof_note(entries: str) -> str:
+    """The proof note, with what the entries of A_prev are."""
+    return (
+        "Proof: every line is checked in the layers "
+        + "; ".join(size.describe() for size in SIZES)
+        + f", with {entries} and a symbolic upstream gradient G (J = Σ G ⊙ A, so dA = G): "
+        "each entry is compared with the derivative of J taken directly; indices and "
+        "shapes are checked symbolically and every compound index in every instance."
+    )
+
+
+def _positions(size: sp.Symbol, previous: sp.Symbol, axis: str) -> Line:
+    return Line(
+        size,
+        add(sp.floor(frac(add(previous, -f), s)), 1),
+        "definition",
+        f"Output {axis}: a window of f fits ⌊(n_prev - f)/s⌋ + 1 times at stride s, no "
+        "padding (pool_forward: int(1 + (n_prev - f)/stride)).",
+        shapes=False,
+    )
+
+
+def forward_lines(window: sp.Expr, text: str) -> tuple[Line, ...]:
+    """n_H, n_W and the forward pass A[i, h, w, c] = ``window``."""
+    return (
+        _positions(n_H, n_H_prev, "height"),
+        _positions(n_W, n_W_prev, "width"),
+        Line(A[i, h, w, c], window, "definition", text),
+    )
+
+
+def backward_lines(slope: sp.Expr, slope_text: str, scatter_text: str) -> tuple[Line, ...]:
+    """The chain rule, the derivative of an output by an entry of its window (``slope``),
+    and dA_prev gathered from every window that holds the entry."""
+    return (
+        Line(
+            dA_prev[i, y, x, c],
+            sum_over(mul(dA[i, h, w, c], sp.Derivative(A[i, h, w, c], A_prev[i, y, x, c])), h, w),
+            "chain_rule",
+            "Chain rule: A_prev[i, y, x, c] reaches J through the outputs of the same example "
+            "and channel.",
+        ),
+        Line(sp.Derivative(A[i, h, w, c], _ENTRY), slope, "differentiate", slope_text),
+        Line(
+            dA_prev[i, y, x, c],
+            sum_over(
+                mul(
+                    sp.KroneckerDelta(at(h, u), y),
+                    sp.KroneckerDelta(at(w, v), x),
+                    slope,
+                    dA[i, h, w, c],
+                ),
+                h,
+                w,
+                u,
+                v,
+            ),
+            "scatter",
+            scatter_text,
+        ),
+    )
+
+
+def instance(size: PoolSizes, mode: str) -> Instance:
+    """The layer ``size`` for ``mode`` "max" or "average" (see the module docstring)."""
+    heights = positions(size.n_H_prev, size.f, size.s)
+    widths = positions(size.n_W_prev, size.f, size.s)
+    shape = (size.m, size.n_H_prev, size.n_W_prev, size.n_C)
+    outputs = list(itertools.product(range(size.m), range(heights), range(widths), range(size.n_C)))
+    offsets = list(itertools.product(range(size.f), range(size.f)))
+
+    def window(i_: int, h_: int, w_: int, c_: int) -> list[tuple[int, ...]]:
+        return [(i_, size.s * h_ + u_, size.s * w_ + v_, c_) for u_, v_ in offsets]
+
+    sizes = {m: size.m, n_H_prev: size.n_H_prev, n_W_prev: size.n_W_prev, n_C: size.n_C}
+    sizes |= {f: size.f, s: size.s, n_H: heights, n_W: widths}
+    if mode == "average":
+        inputs = grid("a", shape)
+        upstream = grid("g", (size.m, heights, widths, size.n_C))
+        share = Fraction(1, size.f * size.f)
+        forward: Entries = {
+            out: Polynomial.total(inputs[ix] for ix in window(*out)) * share for out in outputs
+        }
+        cost = Polynomial.total(upstream[out] * forward[out] for out in outputs)
+        free = grid("z", (size.m, heights, widths, size.n_C))
+        arrays: dict[str, Entries] = {
+            "A_prev": inputs,
+            "A": forward,
+            "dA": partials(Polynomial.total(upstream[o] * free[o] for o in outputs), free),
+            "dA_prev": partials(cost, inputs),
+        }
+        return Instance(size.describe(), sizes, arrays, algebra=POLYNOMIALS, by=BY_TERMS)
+    return _max_instance(size, sizes, shape, outputs, window, offsets)
+
+
+#: The step of the exact difference quotients of max pooling: entries are distinct integers,
+#: so moving one by less than 1/2 keeps every window's order, and max is linear there.
+STEP = Fraction(1, 4)
+
+
+def _max_instance(size, sizes, shape, outputs, window, offsets) -> Instance:
+    cells = list(itertools.product(*map(range, shape)))
+    values = random.Random(12).sample(range(1, len(cells) + 1), len(cells))
+    point = dict(zip(cells, values, strict=True))
+    upstream = grid("g", (size.m, sizes[n_H], sizes[n_W], size.n_C))
+    windows = {out: window(*out) for out in outputs}
+
+    def pooled(at: dict, out: tuple[int, ...]) -> Fraction:
+        return max(Fraction(at[ix]) for ix in windows[out])
+
+    def cost(at: dict) -> Polynomial:
+        return Polynomial.total(upstream[out] * pooled(at, out) for out in outputs)
+
+    def slope(function, cell: tuple[int, ...]):
+        """The derivative of ``function`` by the entry ``cell`` at the point, as the exact
+        difference quotient; both one-sided quotients must agree."""
+        up: dict[tuple[int, ...], Fraction] = {ix: Fraction(n) for ix, n in point.items()}
+        down = dict(up)
+        up[cell] += STEP
+        down[cell] -= STEP
+        centre, above, below = function(point), function(up), function(down)
+        if (above - centre) != (centre - below):
+            raise ProofError(f"max pooling is not differentiable at A_prev{list(cell)}")
+        return (above - below) * (1 / (2 * STEP))
+
+    def derivative(of: tuple[str, tuple[int, ...]], by: tuple[str, tuple[int, ...]]):
+        if of[0] != "A" or by[0] != "A_prev":
+            raise ProofError(f"the max-pool layer has no derivative of {of[0]} by {by[0]}")
+        return Polynomial.constant(slope(lambda at: pooled(at, of[1]), by[1]))
+
+    mask = {}
+    for out in outputs:
+        first = max(range(len(offsets)), key=lambda k: (point[windows[out][k]], -k))
+        for k, (u_, v_) in enumerate(offsets):
+            mask[out + (u_, v_)] = Polynomial.constant(int(k == first))
+    free = grid("z", (size.m, sizes[n_H], sizes[n_W], size.n_C))
+    arrays: dict[str, Entries] = {
+        "A_prev": {ix: Polynomial.constant(value) for ix, value in point.items()},
+        "A": {out: Polynomial.constant(pooled(point, out)) for out in outputs},
+        "dA": partials(Polynomial.total(upstream[o] * free[o] for o in outputs), free),
+        "dA_prev": {cell: slope(cost, cell) for cell in cells},
+        "M": mask,
+    }
+    return Instance(
+        size.describe() + ", distinct entries",
+        sizes,
+        arrays,
+        algebra=POLYNOMIALS,
+        derivative=derivative,
+        by="exact difference quotients of J",
+    )
