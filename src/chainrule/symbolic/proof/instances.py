@@ -94,7 +94,8 @@ class Instance:
 
     def entry(self, expr: sp.Basic, env: Mapping[sp.Symbol, int], notation: Notation) -> Any:
         """``expr`` evaluated and settled; kept, since every line of a derivation is compared
-        with the same few left sides."""
+        with the same few left sides, and the agreement of the routes and the oracle read the
+        results' entries again."""
         key = (expr, tuple(env.items()))
         if key not in self._settled:
             self._settled[key] = self.settled(evaluate_entry(expr, env, self, notation))
@@ -164,7 +165,7 @@ def check_claim(
         count = 0
         for env in _free_values(lhs, notation, instance):
             left = instance.entry(lhs, env, notation)
-            right = instance.settled(evaluate_entry(rhs, env, instance, notation))
+            right = instance.entry(rhs, env, notation)
             witness = instance.witness(right - left)
             if witness is not None:
                 where = ", ".join(f"{k} = {v}" for k, v in env.items()) or "the one entry"
@@ -237,7 +238,17 @@ def _matrix(expr: sp.MatrixExpr, instance: Instance) -> list[list[Any]]:
         return [[algebra.number(Fraction(1))] * cols for _ in range(rows)]
     if isinstance(expr, sp.Transpose):
         return [list(column) for column in zip(*_matrix(expr.arg, instance), strict=True)]
-    parts = [_matrix(arg, instance) for arg in expr.args]
+    if not isinstance(expr, (sp.MatMul, sp.MatAdd)):
+        raise ProofError(f"the matrix checker cannot handle {type(expr).__name__}")
+    scale = algebra.number(1)
+    for factor in expr.args:
+        if not isinstance(factor, sp.MatrixExpr):
+            scale = algebra.product(
+                [scale, algebra.number(index_value(factor, {}, instance.sizes))]
+            )
+    parts = [_matrix(arg, instance) for arg in expr.args if isinstance(arg, sp.MatrixExpr)]
+    if isinstance(expr, sp.MatMul):
+        parts[0] = [[algebra.product([scale, entry]) for entry in row] for row in parts[0]]
     result = parts[0]
     for part in parts[1:]:
         if isinstance(expr, sp.MatMul):
@@ -248,14 +259,12 @@ def _matrix(expr: sp.MatrixExpr, instance: Instance) -> list[list[Any]]:
                 ]
                 for row in result
             ]
-        elif isinstance(expr, sp.MatAdd):
+        else:
             width = max(len(result[0]), len(part[0]))
             result = [
                 [algebra.total([r[j % len(r)], q[j % len(q)]]) for j in range(width)]
                 for r, q in zip(result, part, strict=True)
             ]
-        else:
-            raise ProofError(f"the matrix checker cannot handle {type(expr).__name__}")
     return result
 
 

@@ -14,7 +14,7 @@ claims in for such layers; :meth:`Polynomial.to_sympy` gives the SymPy expressio
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from fractions import Fraction
 
 import sympy as sp
@@ -117,6 +117,16 @@ class Polynomial:
                 reduced = tuple(sorted((n, e) for n, e in powers.items() if e))
                 terms[reduced] = terms.get(reduced, 0) + coefficient * power
         return Polynomial({mono: co for mono, co in terms.items() if co})
+
+    def at(self, values: Mapping[str, float | Fraction]) -> float | Fraction:
+        """The polynomial's value where each variable takes ``values[name]``."""
+        total: float | Fraction = 0
+        for monomial, coefficient in self.terms.items():
+            term: float | Fraction = coefficient
+            for name, power in monomial:
+                term *= values[name] ** power
+            total += term
+        return total
 
     def to_sympy(self) -> sp.Expr:
         return sp.Add(

@@ -30,7 +30,7 @@ Range = tuple[sp.Expr, sp.Expr]
 
 def plain_text(expr: sp.Basic) -> str:
     """A size or index in one line of plain text: ``n_H_prev + 2*p`` -> ``n_H_prev + 2p``."""
-    return sp.sstr(expr, order="none").replace("*", "")
+    return sp.sstr(expr).replace("*", "")
 
 
 @dataclass(frozen=True)
@@ -94,7 +94,9 @@ class Notation:
         scalars: Mapping[sp.Symbol, str] | None = None,
     ) -> None:
         self.tensors = {t.name: t for t in tensors}
-        self.ranges = dict(ranges)
+        self.ranges = {
+            letter: (sp.sympify(low), sp.sympify(high)) for letter, (low, high) in ranges.items()
+        }
         self.scalars = dict(scalars or {})
 
     def tensor(self, name: str) -> Tensor:

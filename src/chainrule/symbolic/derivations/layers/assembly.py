@@ -73,50 +73,57 @@ def build_route(
 
 def assemble(
     identity: tuple[str, str],
-    routes: Sequence[tuple[Route, sp.Tuple]],
-    goal: sp.Tuple,
+    routes: Sequence[tuple[Route, sp.Basic]],
+    goal: sp.Basic,
     notation: Notation,
     instances: Sequence[Instance],
     notes: Sequence[str],
 ) -> Derivation:
-    """The derivation ``identity`` = (id, title) from its routes, each with its result tuple.
+    """The derivation ``identity`` = (id, title) from its routes, each with its result.
 
-    Every route's results are compared with the first route's, entry by entry (in index
-    notation; a route in another notation gives its results in index notation for this), and
-    the first route's results with the partial derivatives of J that the goal names.
+    ``goal`` is the gradient derived (``dA_prev[i, y, x, c]``) or a Tuple of them, and each
+    route's result the matching expression or Tuple. Every route's results are compared with
+    the first route's, entry by entry (in index notation; a route in another notation gives
+    its results in index notation for this), and the first route's results with the partial
+    derivatives of J that the goal names.
     """
-    result, others = routes[0][1], routes[1:]
-    for route, other in others:
-        claims = list(zip(goal, result, other, strict=True))
+    result = routes[0][1]
+    for route, other in routes[1:]:
+        claims = [
+            (lhs, one, two)
+            for (lhs, one), (_, two) in zip(_pairs(goal, result), _pairs(goal, other), strict=True)
+        ]
         check = agree(claims, notation, instances)
         if check.verdict is Verdict.FAILED:
             raise ProofError(f"derivation {identity[0]}: route '{route.name}': {check.method}")
-    oracle = _oracle(goal, result, notation, instances)
     return Derivation(
         id=identity[0],
         title=identity[1],
         goal=goal,
         givens=(),
-        routes=tuple(_with_result(route, value) for route, value in routes),
+        routes=tuple(Route(route.name, route.steps, value) for route, value in routes),
         result=result,
         routes_agree=True,
-        oracle=oracle,
+        oracle=_oracle(_pairs(goal, result), notation, instances),
         notes=tuple(notes),
         oracle_source=instances[0].by,
     )
 
 
-def _with_result(route: Route, result: sp.Tuple) -> Route:
-    return Route(route.name, route.steps, result)
+def _pairs(goal: sp.Basic, result: sp.Basic) -> list[tuple[sp.Basic, sp.Basic]]:
+    """(gradient, expression) pairs of a goal and a result, Tuples or single expressions."""
+    if isinstance(goal, sp.Tuple):
+        return list(zip(goal, result, strict=True))
+    return [(goal, result)]
 
 
 def _oracle(
-    goal: sp.Tuple, result: sp.Tuple, notation: Notation, instances: Sequence[Instance]
+    pairs: Sequence[tuple[sp.Basic, sp.Basic]], notation: Notation, instances: Sequence[Instance]
 ) -> Check:
     """Each result against the partial derivative of J its goal names, taken directly."""
     start = time.perf_counter()
     entries = 0
-    for lhs, rhs in zip(goal, result, strict=True):
+    for lhs, rhs in pairs:
         check = check_claim(lhs, rhs, notation, instances)
         if check.verdict is Verdict.FAILED:
             raise ProofError(
@@ -125,7 +132,7 @@ def _oracle(
             )
         entries += entry_count(lhs, notation, instances)
     sizes = "; ".join(i.description for i in instances)
-    meanings = ", ".join(_meaning_of(lhs, notation) for lhs in goal)
+    meanings = ", ".join(_meaning_of(lhs, notation) for lhs, _ in pairs)
     method = (
         f"exact: the results give all {entries} entries of {meanings}, the derivatives of J "
         f"taken directly, at {sizes}"

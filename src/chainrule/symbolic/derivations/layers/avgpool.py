@@ -8,8 +8,6 @@ course's ``distribute_value``, summed where windows overlap). Proven in the laye
 
 from __future__ import annotations
 
-import sympy as sp
-
 from chainrule.symbolic.core.model import Derivation
 from chainrule.symbolic.core.recipes import DerivationSet
 from chainrule.symbolic.core.trees import frac, mul
@@ -62,10 +60,10 @@ def avgpool(sizes: tuple[PoolSizes, ...] = SIZES) -> Derivation:
     """The derivation "avgpool", every line proven in the layers ``sizes``."""
     layers = [pooling.instance(size, "average") for size in sizes]
     route = build_route("chain rule", _LINES, NOTATION, layers)
-    goal = sp.Tuple(dA_prev[i, y, x, c])
+    goal = dA_prev[i, y, x, c]
     return assemble(
         ("avgpool", "Average pooling — dA_prev"),
-        [(route, sp.Tuple(_LINES[-1].rhs))],
+        [(route, _LINES[-1].rhs)],
         goal,
         NOTATION,
         layers,

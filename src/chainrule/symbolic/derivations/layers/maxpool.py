@@ -9,8 +9,6 @@ point where every window's maximum is unique.
 
 from __future__ import annotations
 
-import sympy as sp
-
 from chainrule.symbolic.core.model import Derivation
 from chainrule.symbolic.core.recipes import DerivationSet
 from chainrule.symbolic.core.trees import mul
@@ -74,10 +72,10 @@ def maxpool(sizes: tuple[PoolSizes, ...] = SIZES) -> Derivation:
     """The derivation "maxpool", every line proven in the layers ``sizes``."""
     layers = [pooling.instance(size, "max") for size in sizes]
     route = build_route("chain rule", _LINES, NOTATION, layers)
-    goal = sp.Tuple(dA_prev[i, y, x, c])
+    goal = dA_prev[i, y, x, c]
     return assemble(
         ("maxpool", "Max pooling — dA_prev"),
-        [(route, sp.Tuple(_LINES[-1].rhs))],
+        [(route, _LINES[-1].rhs)],
         goal,
         NOTATION,
         layers,

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import itertools
 import random
+from collections.abc import Mapping
 from dataclasses import dataclass
 from fractions import Fraction
 
@@ -38,9 +39,11 @@ __all__ = [
     "SIZES",
     "PoolSizes",
     "at",
+    "average_layer",
     "backward_lines",
     "forward_lines",
     "instance",
+    "max_layer",
     "proof_note",
     "sum_over",
 ]
@@ -181,54 +184,98 @@ def backward_lines(slope: sp.Expr, slope_text: str, scatter_text: str) -> tuple[
     )
 
 
+@dataclass(frozen=True)
+class _Windows:
+    """The windows of a layer: output positions, offsets, and the entries each one reads."""
+
+    size: PoolSizes
+
+    @property
+    def heights(self) -> int:
+        return positions(self.size.n_H_prev, self.size.f, self.size.s)
+
+    @property
+    def widths(self) -> int:
+        return positions(self.size.n_W_prev, self.size.f, self.size.s)
+
+    @property
+    def shape(self) -> tuple[int, int, int, int]:
+        return (self.size.m, self.size.n_H_prev, self.size.n_W_prev, self.size.n_C)
+
+    @property
+    def outputs(self) -> list[tuple[int, ...]]:
+        spans = (range(self.size.m), range(self.heights), range(self.widths))
+        return list(itertools.product(*spans, range(self.size.n_C)))
+
+    @property
+    def offsets(self) -> list[tuple[int, int]]:
+        return list(itertools.product(range(self.size.f), range(self.size.f)))
+
+    def window(self, out: tuple[int, ...]) -> list[tuple[int, ...]]:
+        i_, h_, w_, c_ = out
+        stride = self.size.s
+        return [(i_, stride * h_ + u_, stride * w_ + v_, c_) for u_, v_ in self.offsets]
+
+    def sizes(self) -> dict[sp.Symbol, int]:
+        size = self.size
+        found = {m: size.m, n_H_prev: size.n_H_prev, n_W_prev: size.n_W_prev, n_C: size.n_C}
+        return found | {f: size.f, s: size.s, n_H: self.heights, n_W: self.widths}
+
+
 def instance(size: PoolSizes, mode: str) -> Instance:
     """The layer ``size`` for ``mode`` "max" or "average" (see the module docstring)."""
-    heights = positions(size.n_H_prev, size.f, size.s)
-    widths = positions(size.n_W_prev, size.f, size.s)
-    shape = (size.m, size.n_H_prev, size.n_W_prev, size.n_C)
-    outputs = list(itertools.product(range(size.m), range(heights), range(widths), range(size.n_C)))
-    offsets = list(itertools.product(range(size.f), range(size.f)))
-
-    def window(i_: int, h_: int, w_: int, c_: int) -> list[tuple[int, ...]]:
-        return [(i_, size.s * h_ + u_, size.s * w_ + v_, c_) for u_, v_ in offsets]
-
-    sizes = {m: size.m, n_H_prev: size.n_H_prev, n_W_prev: size.n_W_prev, n_C: size.n_C}
-    sizes |= {f: size.f, s: size.s, n_H: heights, n_W: widths}
+    if mode == "max":
+        return max_layer(size)
     if mode == "average":
-        inputs = grid("a", shape)
-        upstream = grid("g", (size.m, heights, widths, size.n_C))
-        share = Fraction(1, size.f * size.f)
-        forward: Entries = {
-            out: Polynomial.total(inputs[ix] for ix in window(*out)) * share for out in outputs
-        }
-        cost = Polynomial.total(upstream[out] * forward[out] for out in outputs)
-        free = grid("z", (size.m, heights, widths, size.n_C))
-        arrays: dict[str, Entries] = {
-            "A_prev": inputs,
-            "A": forward,
-            "dA": partials(Polynomial.total(upstream[o] * free[o] for o in outputs), free),
-            "dA_prev": partials(cost, inputs),
-        }
-        return Instance(size.describe(), sizes, arrays, algebra=POLYNOMIALS, by=BY_TERMS)
-    return _max_instance(size, sizes, shape, outputs, window, offsets)
+        return average_layer(size)
+    raise ValueError(f"no pooling mode {mode!r}")
 
 
-#: The step of the exact difference quotients of max pooling: entries are distinct integers,
-#: so moving one by less than 1/2 keeps every window's order, and max is linear there.
+def average_layer(size: PoolSizes) -> Instance:
+    """The average-pooling layer ``size``, its inputs and upstream gradient variables."""
+    layout = _Windows(size)
+    outputs, sizes = layout.outputs, layout.sizes()
+    inputs = grid("a", layout.shape)
+    upstream = grid("g", (size.m, layout.heights, layout.widths, size.n_C))
+    share = Fraction(1, size.f * size.f)
+    forward: Entries = {
+        out: Polynomial.total(inputs[ix] for ix in layout.window(out)) * share for out in outputs
+    }
+    cost = Polynomial.total(upstream[out] * forward[out] for out in outputs)
+    free = grid("z", (size.m, layout.heights, layout.widths, size.n_C))
+    arrays: dict[str, Entries] = {
+        "A_prev": inputs,
+        "A": forward,
+        "dA": partials(Polynomial.total(upstream[o] * free[o] for o in outputs), free),
+        "dA_prev": partials(cost, inputs),
+    }
+    return Instance(size.describe(), sizes, arrays, algebra=POLYNOMIALS, by=BY_TERMS)
+
+
+#: The step of the exact difference quotients of max pooling: the entries are integers, so
+#: moving one by less than 1/2 keeps every window's order, and max is linear there, unless
+#: two entries tie (then the one-sided quotients differ, and that is reported).
 STEP = Fraction(1, 4)
 
 
-def _max_instance(size, sizes, shape, outputs, window, offsets) -> Instance:
-    cells = list(itertools.product(*map(range, shape)))
-    values = random.Random(12).sample(range(1, len(cells) + 1), len(cells))
-    point = dict(zip(cells, values, strict=True))
+def max_layer(size: PoolSizes, point: Mapping[tuple[int, ...], int] | None = None) -> Instance:
+    """The max-pooling layer ``size`` at ``point`` (its A_prev entries, integers), by default
+    distinct integers, a shuffled 1..N, so that every window's maximum is unique. The mask M
+    marks each window's first maximal entry in row-major order. A derivative at an entry
+    where max is not differentiable (a tie) raises ProofError."""
+    layout = _Windows(size)
+    outputs, sizes = layout.outputs, layout.sizes()
+    cells = list(itertools.product(*map(range, layout.shape)))
+    if point is None:
+        values = random.Random(12).sample(range(1, len(cells) + 1), len(cells))
+        point = dict(zip(cells, values, strict=True))
     upstream = grid("g", (size.m, sizes[n_H], sizes[n_W], size.n_C))
-    windows = {out: window(*out) for out in outputs}
+    windows = {out: layout.window(out) for out in outputs}
 
-    def pooled(at: dict, out: tuple[int, ...]) -> Fraction:
+    def pooled(at: Mapping, out: tuple[int, ...]) -> Fraction:
         return max(Fraction(at[ix]) for ix in windows[out])
 
-    def cost(at: dict) -> Polynomial:
+    def cost(at: Mapping) -> Polynomial:
         return Polynomial.total(upstream[out] * pooled(at, out) for out in outputs)
 
     def slope(function, cell: tuple[int, ...]):
@@ -250,8 +297,8 @@ def _max_instance(size, sizes, shape, outputs, window, offsets) -> Instance:
 
     mask = {}
     for out in outputs:
-        first = max(range(len(offsets)), key=lambda k: (point[windows[out][k]], -k))
-        for k, (u_, v_) in enumerate(offsets):
+        first = max(range(len(layout.offsets)), key=lambda k: (point[windows[out][k]], -k))
+        for k, (u_, v_) in enumerate(layout.offsets):
             mask[out + (u_, v_)] = Polynomial.constant(int(k == first))
     free = grid("z", (size.m, sizes[n_H], sizes[n_W], size.n_C))
     arrays: dict[str, Entries] = {
@@ -262,7 +309,7 @@ def _max_instance(size, sizes, shape, outputs, window, offsets) -> Instance:
         "M": mask,
     }
     return Instance(
-        size.describe() + ", distinct entries",
+        size.describe() + ", distinct entries" * (len(set(point.values())) == len(point)),
         sizes,
         arrays,
         algebra=POLYNOMIALS,
