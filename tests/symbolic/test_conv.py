@@ -11,6 +11,7 @@ from chainrule.errors import ProofError
 from chainrule.render import expr_text
 from chainrule.symbolic.core.model import Verdict
 from chainrule.symbolic.core.trees import add, mul
+from chainrule.symbolic.derivations.layers import conv_im2col as im2col
 from chainrule.symbolic.derivations.layers import conv_routes as routes
 from chainrule.symbolic.derivations.layers.conv_instance import (
     NOTATION,
@@ -147,9 +148,9 @@ def test_a_shape_error_is_refused(layers, lhs, rhs, message):
 
 def test_a_matrix_equation_with_a_missing_transpose_is_refused(layers):
     with pytest.raises(ProofError, match="does not conform"):
-        check_matrix_claim(routes.DW_COL, mul(routes.DZ_COL, routes.COL), NOTATION, layers)
+        check_matrix_claim(im2col.DW_COL, mul(im2col.DZ_COL, im2col.COL), NOTATION, layers)
     wrong, _ = check_matrix_claim(
-        routes.DCOL, mul(2, routes.W_COL.T, routes.DZ_COL), NOTATION, layers
+        im2col.DCOL, mul(2, im2col.W_COL.T, im2col.DZ_COL), NOTATION, layers
     )
     assert wrong.verdict is Verdict.FAILED
 
@@ -195,7 +196,7 @@ def test_every_route_matches_pytorch_conv2d(layers, size):
         "dA_prev": inputs.grad.numpy().transpose(0, 2, 3, 1),
     }
     goal = (dW[u, v, k, c], sp.IndexedBase("db")[c], dA_prev[i, y, x, k])
-    for result in (routes.CHAIN_RESULT, routes.IM2COL_RESULT, routes.FULL_RESULT):
+    for result in (routes.CHAIN_RESULT, im2col.IM2COL_RESULT, routes.FULL_RESULT):
         for lhs, rhs in zip(goal, result, strict=True):
             name = str(lhs.base.label)
             found = np.zeros(expected[name].shape)

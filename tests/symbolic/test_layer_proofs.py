@@ -12,7 +12,8 @@ from hypothesis import strategies as st
 
 from chainrule.errors import ProofError
 from chainrule.symbolic.core.model import Verdict
-from chainrule.symbolic.proof.evaluation import POLYNOMIALS, SYMPY, evaluate_entry
+from chainrule.symbolic.proof.algebras import POLYNOMIALS, SYMPY
+from chainrule.symbolic.proof.evaluation import evaluate_entry
 from chainrule.symbolic.proof.instances import Instance, check_claim, check_matrix_claim
 from chainrule.symbolic.proof.polynomials import Polynomial, variable
 from chainrule.symbolic.proof.tensors import Notation, Tensor

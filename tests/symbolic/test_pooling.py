@@ -10,8 +10,8 @@ import sympy as sp
 from chainrule.errors import ProofError
 from chainrule.symbolic.core.model import Verdict
 from chainrule.symbolic.core.trees import frac, mul
-from chainrule.symbolic.derivations.layers import pooling
-from chainrule.symbolic.derivations.layers.pooling import (
+from chainrule.symbolic.derivations.layers import pooling, pooling_instance
+from chainrule.symbolic.derivations.layers.pooling_instance import (
     NOTATION,
     SIZES,
     A,
@@ -41,7 +41,10 @@ def derivations(layer_derivations):
 
 @pytest.fixture(scope="module")
 def layers():
-    return {mode: [pooling.instance(size, mode) for size in SIZES] for mode in ("average", "max")}
+    return {
+        mode: [pooling_instance.instance(size, mode) for size in SIZES]
+        for mode in ("average", "max")
+    }
 
 
 @pytest.mark.parametrize("name", ["avgpool", "maxpool"])
@@ -99,9 +102,9 @@ def test_at_a_tie_max_is_not_differentiable():
     size = PoolSizes(1, 2, 2, 1, 2, 2)
     tie = {(0, 0, 0, 0): 1, (0, 0, 1, 0): 3, (0, 1, 0, 0): 3, (0, 1, 1, 0): 2}
     with pytest.raises(ProofError, match=r"not differentiable at A_prev\[0, 0, 1, 0\]"):
-        pooling.max_layer(size, tie)
+        pooling_instance.max_layer(size, tie)
     unique = {**tie, (0, 1, 0, 0): 0}
-    layer = pooling.max_layer(size, unique)
+    layer = pooling_instance.max_layer(size, unique)
     mask = [layer.arrays["M"][0, 0, 0, 0, u_, v_].at({}) for u_ in range(2) for v_ in range(2)]
     assert mask == [0, 1, 0, 0]
     assert layer.derivative(("A", (0, 0, 0, 0)), ("A_prev", (0, 0, 1, 0))) == 1

@@ -6,10 +6,8 @@ fixed: sums are written out term by term, each array entry is looked up in the l
 ``KroneckerDelta`` is 1 or 0 and a ``Derivative`` is taken of the looked-up value. Index
 arithmetic (``s h + u``, sum bounds, ``⌊(n - f + 2p)/s⌋``) is done on integers.
 
-Values are combined in the layer's :class:`Algebra`: :data:`SYMPY` for layers whose values
-need SymPy's functions (square roots, max), :data:`POLYNOMIALS` for the polynomial layers of
-convolution and average pooling, where SymPy's per-expression cost would dominate (see
-:mod:`chainrule.symbolic.proof.polynomials`).
+Values are combined in the layer's algebra (:mod:`chainrule.symbolic.proof.algebras`): SymPy
+expressions, or the exact polynomials of convolution and pooling.
 """
 
 from __future__ import annotations
@@ -18,72 +16,19 @@ import functools
 import math
 import operator
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
 from fractions import Fraction
 from typing import TYPE_CHECKING, Any
 
 import sympy as sp
 
 from chainrule.errors import ProofError
-from chainrule.symbolic.proof.polynomials import Polynomial
+from chainrule.symbolic.proof.algebras import SYMPY
 
 if TYPE_CHECKING:
     from chainrule.symbolic.proof.instances import Instance
     from chainrule.symbolic.proof.tensors import Notation
 
-__all__ = ["POLYNOMIALS", "SYMPY", "Algebra", "evaluate_entry", "index_value"]
-
-
-@dataclass(frozen=True)
-class Algebra:
-    """How a layer's values are added, multiplied and differentiated.
-
-    ``variable`` names the variable a value is, or None (a derivative must be by a variable).
-    """
-
-    name: str
-    total: Callable[[list[Any]], Any]
-    product: Callable[[list[Any]], Any]
-    number: Callable[[Fraction | int], Any]
-    power: Callable[[Any, Fraction], Any]
-    diff: Callable[[Any, Any], Any]
-    variable: Callable[[Any], object | None]
-    is_zero: Callable[[Any], bool]
-
-
-def _sympy_number(q: Fraction | int) -> sp.Rational:
-    q = Fraction(q)
-    return sp.Rational(q.numerator, q.denominator)
-
-
-SYMPY = Algebra(
-    "sympy",
-    total=lambda values: sp.Add(*values),
-    product=lambda values: sp.Mul(*values),
-    number=_sympy_number,
-    power=lambda base, exponent: base ** _sympy_number(exponent),
-    diff=sp.diff,
-    variable=lambda value: value if isinstance(value, sp.Symbol) else None,
-    is_zero=lambda value: value == 0,
-)
-
-
-def _polynomial_power(base: Polynomial, exponent: Fraction) -> Polynomial:
-    if exponent.denominator != 1:
-        raise ProofError(f"a polynomial layer has no power {exponent}")
-    return base ** int(exponent)
-
-
-POLYNOMIALS = Algebra(
-    "polynomials",
-    total=Polynomial.total,
-    product=lambda values: functools.reduce(operator.mul, values, Polynomial.constant(1)),
-    number=Polynomial.constant,
-    power=_polynomial_power,
-    diff=lambda value, variable: value.diff(variable.name()),
-    variable=lambda value: value if value.name() is not None else None,
-    is_zero=lambda value: not value.terms,
-)
+__all__ = ["evaluate_entry", "index_value"]
 
 
 def index_value(expr: sp.Basic, env: Mapping[sp.Symbol, int], sizes: Mapping) -> Fraction:

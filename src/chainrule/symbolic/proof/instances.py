@@ -29,12 +29,8 @@ import sympy as sp
 
 from chainrule.errors import ProofError
 from chainrule.symbolic.core.model import Check, Verdict
-from chainrule.symbolic.proof.evaluation import (
-    SYMPY,
-    Algebra,
-    evaluate_entry,
-    index_value,
-)
+from chainrule.symbolic.proof.algebras import SYMPY, Algebra
+from chainrule.symbolic.proof.evaluation import evaluate_entry, index_value
 from chainrule.symbolic.proof.shapes import shape_of, shape_text
 from chainrule.symbolic.proof.tensors import Notation
 
@@ -56,12 +52,11 @@ class Instance:
 
     ``sizes`` gives each size symbol its value; ``arrays`` each tensor's entries by index
     tuple; ``matrices`` the matrices of a matrix form (im2col) by name, as lists of rows;
-    ``scalars`` the scalar quantities (γ, μ, dγ, ...); ``variables`` the variable a derivative
-    by an entry differentiates by, where that entry is not itself a variable; ``algebra``
-    how the values combine; ``derivative`` takes the derivative of one entry by another
-    itself, (name, index) by (name, index), for a layer known at one point only (max
-    pooling); ``by`` says how the layer's derivatives are taken; ``settle`` maps a SymPy
-    difference to the point where it is judged (identity by default).
+    ``scalars`` the scalar quantities (γ, μ, dγ, ...); ``algebra`` how the values combine;
+    ``derivative`` takes the derivative of one entry by another itself, (name, index) by
+    (name, index), for a layer known at one point only (max pooling); ``by`` says how the
+    layer's derivatives are taken; ``settle`` maps a SymPy difference to the point where it
+    is judged (identity by default).
     """
 
     description: str
@@ -69,7 +64,6 @@ class Instance:
     arrays: dict[str, Entries] = field(default_factory=dict)
     matrices: dict[str, list[list[Any]]] = field(default_factory=dict)
     scalars: dict[sp.Symbol, Any] = field(default_factory=dict)
-    variables: dict[tuple[str, tuple[int, ...]], Any] = field(default_factory=dict)
     algebra: Algebra = SYMPY
     derivative: Callable[[tuple, tuple], Any] | None = None
     by: str = "sympy.diff"
@@ -82,9 +76,8 @@ class Instance:
         self.names = {symbol.name: value for symbol, value in self.sizes.items()}
 
     def variable(self, name: str, index: tuple[int, ...]) -> Any:
-        """The variable that ``name[index]`` varies with."""
-        found = self.variables.get((name, index))
-        return self.arrays[name][index] if found is None else found
+        """The variable that ``name[index]`` is (a derivative by an entry is by its value)."""
+        return self.arrays[name][index]
 
     def settled(self, value: Any) -> Any:
         """A value ready to compare: settled and expanded in SymPy, as it is otherwise."""

@@ -3,7 +3,7 @@
 A[i, h, w, c] is the mean of its f×f window of A_prev, so each entry of the window moves it
 by 1/f²; dA_prev gathers, for every entry, the shares of all the windows that hold it (the
 course's ``distribute_value``, summed where windows overlap). Proven in the layers of
-:data:`.pooling.SIZES`, every entry against ∂J/∂A_prev taken directly.
+:data:`.pooling_instance.SIZES`, every entry against ∂J/∂A_prev taken directly.
 """
 
 from __future__ import annotations
@@ -11,9 +11,9 @@ from __future__ import annotations
 from chainrule.symbolic.core.model import Derivation
 from chainrule.symbolic.core.recipes import DerivationSet
 from chainrule.symbolic.core.trees import frac, mul
-from chainrule.symbolic.derivations.layers import pooling
+from chainrule.symbolic.derivations.layers import pooling, pooling_instance
 from chainrule.symbolic.derivations.layers.assembly import assemble, build_route
-from chainrule.symbolic.derivations.layers.pooling import (
+from chainrule.symbolic.derivations.layers.pooling_instance import (
     NOTATION,
     SIZES,
     A_prev,
@@ -58,7 +58,7 @@ _NOTES = (
 
 def avgpool(sizes: tuple[PoolSizes, ...] = SIZES) -> Derivation:
     """The derivation "avgpool", every line proven in the layers ``sizes``."""
-    layers = [pooling.instance(size, "average") for size in sizes]
+    layers = [pooling_instance.instance(size, "average") for size in sizes]
     route = build_route("chain rule", _LINES, NOTATION, layers)
     goal = dA_prev[i, y, x, c]
     return assemble(

@@ -27,6 +27,7 @@ import sympy as sp
 
 from chainrule.symbolic.core.model import Derivation
 from chainrule.symbolic.core.recipes import DerivationSet
+from chainrule.symbolic.derivations.layers import conv_im2col
 from chainrule.symbolic.derivations.layers import conv_routes as routes
 from chainrule.symbolic.derivations.layers.assembly import assemble, build_route
 from chainrule.symbolic.derivations.layers.conv_instance import (
@@ -71,12 +72,16 @@ def conv(sizes: tuple[ConvSizes, ...] = SIZES) -> Derivation:
     """The derivation "conv": three routes, every line proven in the layers ``sizes``."""
     layers = [instance(size) for size in sizes]
     chain = build_route("chain rule", routes.CHAIN, NOTATION, layers)
-    matrix = build_route("im2col", routes.IM2COL, NOTATION, layers)
+    matrix = build_route("im2col", conv_im2col.IM2COL, NOTATION, layers)
     full = build_route("full convolution", routes.FULL, NOTATION, layers)
     goal = sp.Tuple(dW[routes.KERNEL_INDEX], db[routes.c], dA_prev[routes.INPUT_INDEX])
     return assemble(
         ("conv", "Convolution layer — dW, db, dA_prev"),
-        [(chain, routes.CHAIN_RESULT), (matrix, routes.IM2COL_RESULT), (full, routes.FULL_RESULT)],
+        [
+            (chain, routes.CHAIN_RESULT),
+            (matrix, conv_im2col.IM2COL_RESULT),
+            (full, routes.FULL_RESULT),
+        ],
         goal,
         NOTATION,
         layers,

@@ -29,7 +29,7 @@ from chainrule.symbolic.derivations.layers.windows import (
     partials,
     positions,
 )
-from chainrule.symbolic.proof.evaluation import POLYNOMIALS
+from chainrule.symbolic.proof.algebras import POLYNOMIALS
 from chainrule.symbolic.proof.instances import Entries, Instance
 from chainrule.symbolic.proof.polynomials import Polynomial
 from chainrule.symbolic.proof.tensors import Notation, Tensor

@@ -1,4 +1,5 @@
-"""The lines of the convolution derivation's three routes (see :mod:`.conv`)."""
+"""The lines of the convolution derivation's routes in index notation, "chain rule" and "full
+convolution" (see :mod:`.conv`; the matrix route is :mod:`.conv_im2col`)."""
 
 from __future__ import annotations
 
@@ -11,28 +12,20 @@ from chainrule.symbolic.derivations.layers.conv_instance import (
     A_pad,
     A_prev,
     W,
-    W_col,
     W_rot,
     Z,
     b,
     c,
     c2,
-    col,
     dA_prev,
     db,
-    dcol,
     dW,
-    dW_col,
     dZ,
-    dZ_col,
     dZ_dil,
     f,
     h,
     i,
     k,
-    m,
-    n_C,
-    n_C_prev,
     n_H,
     n_H_prev,
     n_W,
@@ -53,16 +46,17 @@ __all__ = [
     "CHAIN_RESULT",
     "FULL",
     "FULL_RESULT",
-    "IM2COL",
-    "IM2COL_RESULT",
     "INPUT_INDEX",
     "KERNEL_INDEX",
+    "WINDOW",
+    "at",
+    "sum_over",
 ]
 
 KERNEL_INDEX, INPUT_INDEX = (u, v, k, c), (i, y, x, k)
 
 
-def _sum(body: sp.Expr, *letters: sp.Symbol) -> sp.Sum:
+def sum_over(body: sp.Expr, *letters: sp.Symbol) -> sp.Sum:
     """Σ over ``letters``, each over its range in the notation (0..n-1)."""
     return sp.Sum(body, *((letter, *NOTATION.ranges[letter]) for letter in letters))
 
@@ -72,15 +66,15 @@ def _dilated(letter: sp.Symbol, n: sp.Symbol) -> tuple[sp.Symbol, sp.Expr, sp.Ex
     return letter, sp.Integer(0), mul(s, add(n, -1))
 
 
-def _at(stride_index: sp.Symbol, offset: sp.Symbol) -> sp.Expr:
+def at(stride_index: sp.Symbol, offset: sp.Symbol) -> sp.Expr:
     return add(mul(s, stride_index), offset)
 
 
-_WINDOW = A_pad[i, _at(h, u), _at(w, v), k]
-_DW = _sum(mul(dZ[i, h, w, c], _WINDOW), i, h, w)
-_DB = _sum(dZ[i, h, w, c], i, h, w)
+WINDOW = A_pad[i, at(h, u), at(w, v), k]
+_DW = sum_over(mul(dZ[i, h, w, c], WINDOW), i, h, w)
+_DB = sum_over(dZ[i, h, w, c], i, h, w)
 _KERNEL_AT = W[add(p, y, mul(-1, s, h)), add(p, x, mul(-1, s, w)), k, c]
-_DA = _sum(mul(dZ[i, h, w, c], _KERNEL_AT), h, w, c)
+_DA = sum_over(mul(dZ[i, h, w, c], _KERNEL_AT), h, w, c)
 
 
 def _positions(size: sp.Symbol, previous: sp.Symbol, axis: str) -> Line:
@@ -107,7 +101,7 @@ CHAIN = (
     ),
     Line(
         Z[i, h, w, c],
-        add(_sum(mul(_WINDOW, W[u, v, k, c]), u, v, k), b[c]),
+        add(sum_over(mul(WINDOW, W[u, v, k, c]), u, v, k), b[c]),
         "definition",
         "Forward (conv_single_step on every window): the f×f×n_C_prev window of A_pad at "
         "(s h, s w) times kernel c, entry by entry, summed, plus b[c]. The kernel is not "
@@ -115,7 +109,7 @@ CHAIN = (
     ),
     Line(
         dW[u, v, k, c],
-        _sum(mul(dZ[i, h, w, c2], sp.Derivative(Z[i, h, w, c2], W[u, v, k, c])), i, h, w, c2),
+        sum_over(mul(dZ[i, h, w, c2], sp.Derivative(Z[i, h, w, c2], W[u, v, k, c])), i, h, w, c2),
         "chain_rule",
         "Chain rule: W[u, v, k, c] reaches J through every entry of Z.",
     ),
@@ -129,7 +123,7 @@ CHAIN = (
     ),
     Line(
         db[c],
-        _sum(mul(dZ[i, h, w, c2], sp.Derivative(Z[i, h, w, c2], b[c])), i, h, w, c2),
+        sum_over(mul(dZ[i, h, w, c2], sp.Derivative(Z[i, h, w, c2], b[c])), i, h, w, c2),
         "chain_rule",
         "Chain rule: b[c] reaches J through every entry of Z.",
     ),
@@ -142,7 +136,7 @@ CHAIN = (
     ),
     Line(
         dA_prev[i, y, x, k],
-        _sum(mul(dZ[i, h, w, c], sp.Derivative(Z[i, h, w, c], A_prev[i, y, x, k])), h, w, c),
+        sum_over(mul(dZ[i, h, w, c], sp.Derivative(Z[i, h, w, c], A_prev[i, y, x, k])), h, w, c),
         "chain_rule",
         "Chain rule: A_prev[i, y, x, k] reaches J through the entries of Z of the same example i.",
     ),
@@ -159,102 +153,10 @@ CHAIN = (
 )
 CHAIN_RESULT = sp.Tuple(_DW, _DB, _DA)
 
-_WINDOW_ROWS, _WINDOW_COLUMNS = f * f * n_C_prev, m * n_H * n_W
-COL = sp.MatrixSymbol("col", _WINDOW_ROWS, _WINDOW_COLUMNS)
-DCOL = sp.MatrixSymbol("dcol", _WINDOW_ROWS, _WINDOW_COLUMNS)
-W_COL = sp.MatrixSymbol("W_col", n_C, _WINDOW_ROWS)
-DW_COL = sp.MatrixSymbol("dW_col", n_C, _WINDOW_ROWS)
-Z_COL = sp.MatrixSymbol("Z_col", n_C, _WINDOW_COLUMNS)
-DZ_COL = sp.MatrixSymbol("dZ_col", n_C, _WINDOW_COLUMNS)
-B, DB = sp.MatrixSymbol("b", n_C, 1), sp.MatrixSymbol("db", n_C, 1)
-
-
-def _scatter(body: sp.Expr) -> sp.Expr:
-    """col2im: Σ over the windows (h, w) and kernel positions (u, v) that land on
-    A_pad[i, p + y, p + x, k]."""
-    return _sum(
-        mul(
-            sp.KroneckerDelta(_at(h, u), add(p, y)),
-            sp.KroneckerDelta(_at(w, v), add(p, x)),
-            body,
-        ),
-        h,
-        w,
-        u,
-        v,
-    )
-
-
-IM2COL = (
-    Line(
-        col[u, v, k, i, h, w],
-        _WINDOW,
-        "definition",
-        "im2col: window (i, h, w) of A_pad, its f·f·n_C_prev entries, is one column of the "
-        "matrix col, row (u, v, k) and column (i, h, w) in numpy's C order.",
-    ),
-    Line(
-        W_col[c, u, v, k],
-        W[u, v, k, c],
-        "definition",
-        "The kernels as rows: W_col = W.reshape(f·f·n_C_prev, n_C).T, one row per output channel.",
-    ),
-    Line(
-        Z_COL,
-        add(mul(W_COL, COL), B),
-        "definition",
-        "Forward as one matrix product: Z_col[c, (i, h, w)] = Z[i, h, w, c]; the column b is "
-        "added to every column (numpy broadcasting).",
-        matrix=True,
-        broadcast=True,
-    ),
-    Line(
-        DW_COL,
-        mul(DZ_COL, COL.T),
-        "average_over_examples",
-        "As for a dense layer (dW = dZ A_prevᵀ), with the columns of col as the inputs: every "
-        "window, of every example, adds its outer product with its dZ column.",
-        matrix=True,
-    ),
-    Line(
-        DB,
-        mul(DZ_COL, sp.OneMatrix(_WINDOW_COLUMNS, 1)),
-        "sum_over_examples",
-        "db sums dZ over every column: every example and every output position.",
-        matrix=True,
-    ),
-    Line(
-        DCOL,
-        mul(W_COL.T, DZ_COL),
-        "chain_rule",
-        "As dA[l-1] = W[l]ᵀ dZ[l]: the gradient of every window, with col free.",
-        matrix=True,
-    ),
-    Line(
-        dA_prev[i, y, x, k],
-        _scatter(dcol[u, v, k, i, h, w]),
-        "col2im",
-        "col2im: every entry of dcol goes back to the place in A_pad it was read from, "
-        "δ(a, b) being 1 for a = b and 0 otherwise; where windows overlap the entries add up; "
-        "the border p is dropped.",
-    ),
-    Line(
-        dW[u, v, k, c],
-        dW_col[c, u, v, k],
-        "reshape",
-        "Back to the course's shape: dW = dW_col.T.reshape(f, f, n_C_prev, n_C).",
-    ),
-)
-IM2COL_RESULT = sp.Tuple(
-    _sum(mul(dZ_col[c, i, h, w], col[u, v, k, i, h, w]), i, h, w),
-    _sum(dZ_col[c, i, h, w], i, h, w),
-    _scatter(_sum(mul(W_col[c, u, v, k], dZ_col[c, i, h, w]), c)),
-)
-
 _FLIPPED = (add(f, -1, -u), add(f, -1, -v))
 _SHIFT = group(add(f, -1, -p))
 _DILATED_AT = dZ_dil[i, add(y, u, mul(-1, _SHIFT)), add(x, v, mul(-1, _SHIFT)), c]
-_FULL_DA = _sum(mul(_DILATED_AT, W_rot[u, v, c, k]), u, v, c)
+_FULL_DA = sum_over(mul(_DILATED_AT, W_rot[u, v, c, k]), u, v, c)
 _FULL_DW = sp.Sum(
     mul(A_pad[i, add(r, u), add(t, v), k], dZ_dil[i, r, t, c]),
     (i, *NOTATION.ranges[i]),
@@ -297,7 +199,7 @@ FULL = (
     ),
     Line(
         dA_prev[i, y, x, k],
-        _sum(mul(_DILATED_AT, W[_FLIPPED[0], _FLIPPED[1], k, c]), u, v, c),
+        sum_over(mul(_DILATED_AT, W[_FLIPPED[0], _FLIPPED[1], k, c]), u, v, c),
         "substitute",
         "Substitute r = y + u - (f - 1 - p), t = x + v - (f - 1 - p): W[p + y - r, ...] "
         "becomes W[f - 1 - u, f - 1 - v, ...], non-zero exactly for u, v = 0..f - 1.",

@@ -3,7 +3,7 @@
 A[i, h, w, c] is the largest entry of its f×f window; where that entry is unique, the output
 moves with it alone, at slope 1, so ∂A/∂A_prev is the window's mask M (1 at the maximum, 0
 elsewhere; the course's ``create_mask_from_window``), and dA_prev gathers dA through the masks
-of all the windows that hold an entry. Proven in the layers of :data:`.pooling.SIZES` at a
+of all the windows that hold an entry. Proven in the layers of :data:`.pooling_instance.SIZES` at a
 point where every window's maximum is unique.
 """
 
@@ -12,9 +12,9 @@ from __future__ import annotations
 from chainrule.symbolic.core.model import Derivation
 from chainrule.symbolic.core.recipes import DerivationSet
 from chainrule.symbolic.core.trees import mul
-from chainrule.symbolic.derivations.layers import pooling
+from chainrule.symbolic.derivations.layers import pooling, pooling_instance
 from chainrule.symbolic.derivations.layers.assembly import assemble, build_route
-from chainrule.symbolic.derivations.layers.pooling import (
+from chainrule.symbolic.derivations.layers.pooling_instance import (
     NOTATION,
     SIZES,
     A_prev,
@@ -70,7 +70,7 @@ _NOTES = (
 
 def maxpool(sizes: tuple[PoolSizes, ...] = SIZES) -> Derivation:
     """The derivation "maxpool", every line proven in the layers ``sizes``."""
-    layers = [pooling.instance(size, "max") for size in sizes]
+    layers = [pooling_instance.instance(size, "max") for size in sizes]
     route = build_route("chain rule", _LINES, NOTATION, layers)
     goal = dA_prev[i, y, x, c]
     return assemble(
