@@ -2,7 +2,7 @@
 counts, padding, matrix views and the direct partial derivatives of J.
 
 Arrays are dicts from index tuples (counting from 0, as in NumPy) to exact polynomials
-(:mod:`chainrule.symbolic.proof.polynomials`) or SymPy expressions; the layers built from
+(:mod:`chainrule.symbolic.proof.polynomials`); the layers built from
 them are the instances the derivations are proven in (:mod:`chainrule.symbolic.proof.instances`).
 """
 
@@ -13,8 +13,6 @@ from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-import sympy as sp
-
 from chainrule.symbolic.proof.instances import Entries
 from chainrule.symbolic.proof.polynomials import Polynomial, variable
 
@@ -24,12 +22,10 @@ __all__ = ["BY_TERMS", "as_matrix", "grid", "padded", "partials", "positions"]
 BY_TERMS = "J differentiated term by term"
 
 
-def grid(prefix: str, shape: Sequence[int], kind: str = "polynomial") -> Entries:
-    """An array of distinct variables ``prefix0_1_2`` of the given shape: exact polynomials
-    (``kind`` "polynomial") or SymPy symbols ("sympy")."""
-    make = variable if kind == "polynomial" else sp.Symbol
+def grid(prefix: str, shape: Sequence[int]) -> Entries:
+    """An array of distinct variables ``prefix0_1_2`` (exact polynomials) of the given shape."""
     return {
-        index: make(prefix + "_".join(map(str, index)))
+        index: variable(prefix + "_".join(map(str, index)))
         for index in itertools.product(*map(range, shape))
     }
 
@@ -78,23 +74,17 @@ def _ravel(index: Sequence[int], shape: Sequence[int]) -> int:
     return flat
 
 
-def partials(cost: Any, variables: Mapping[tuple[int, ...], Any]) -> Entries:
-    """∂cost/∂v for every variable v of ``variables``, taken directly.
-
-    A polynomial cost is differentiated term by term, each variable in the terms that hold
-    it (the others have derivative 0); a SymPy cost (a list of its terms) with ``sympy.diff``
-    in the sum of the terms that hold the variable."""
-    if isinstance(cost, Polynomial):
-        holding: dict[str, dict] = defaultdict(dict)
-        for monomial, coefficient in cost.terms.items():
-            for name, _ in monomial:
-                holding[name][monomial] = coefficient
-        return {
-            index: Polynomial(holding.get(v.name(), {})).diff(v.name())
-            for index, v in variables.items()
-        }
-    by_symbol: dict[sp.Basic, list[sp.Expr]] = defaultdict(list)
-    for term in cost:
-        for symbol in term.free_symbols:
-            by_symbol[symbol].append(term)
-    return {index: sp.diff(sp.Add(*by_symbol.get(v, ())), v) for index, v in variables.items()}
+def partials(cost: Polynomial, variables: Mapping[tuple[int, ...], Polynomial]) -> Entries:
+    """∂cost/∂v for every variable v of ``variables``, taken directly: the cost is
+    differentiated term by term, each variable in the terms that hold it (the others have
+    derivative 0), so a cost of thousands of terms costs little per variable."""
+    holding: dict[str, dict] = defaultdict(dict)
+    for monomial, coefficient in cost.terms.items():
+        for held, _ in monomial:
+            holding[held][monomial] = coefficient
+    derivatives: Entries = {}
+    for index, v in variables.items():
+        name = v.name()
+        assert name is not None, "a variable of the layer"
+        derivatives[index] = Polynomial(holding.get(name, {})).diff(name)
+    return derivatives
