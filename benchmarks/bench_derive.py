@@ -6,9 +6,12 @@ under 3 s); then the slowest step with the checker tier that settled it. Then, f
 catalogue activation × loss pair (the full grid, or with ``--grid short`` each activation with
 the cross-entropy and the squared error plus each loss with the sigmoid), the seconds to build
 and prove its whole set [1]-[6] and layers in process (target: under 3 s each), with how many
-steps the exact tiers could not settle; and the softmax set.
+steps the exact tiers could not settle; and the softmax set. Then every layer family
+(``chainrule derive batchnorm``, ``conv``, ...): its seconds in process, each in a fresh
+interpreter so that SymPy's caches start cold as they do for a user (target: under 2 s each),
+and ``chainrule derive`` of all of them as one whole process (target: under 5 s).
 
-    python benchmarks/bench_derive.py [--repeats 3] [--grid full|short|none]
+    python benchmarks/bench_derive.py [--repeats 3] [--grid full|short|none] [--families all|none]
 """
 
 from __future__ import annotations
@@ -32,13 +35,14 @@ def in_process(repeats: int) -> tuple[float, list]:
     return statistics.median(times), derivations
 
 
-def whole_process(repeats: int) -> float:
-    """Median seconds for ``python -m chainrule derive`` from start to exit."""
+def whole_process(repeats: int, arguments: list[str] | None = None) -> float:
+    """Median seconds for ``python -m chainrule derive`` (or ``arguments``) from start to
+    exit."""
     times = []
     for _ in range(repeats):
         start = time.perf_counter()
         subprocess.run(
-            [sys.executable, "-m", "chainrule", "derive"],
+            [sys.executable, "-m", "chainrule", *(arguments or ["derive"])],
             check=True,
             stdout=subprocess.DEVNULL,
         )
@@ -97,10 +101,58 @@ def report_pairs(kind: str) -> None:
     print(f"slowest pair: {slowest[0]} {slowest[1]:.2f} s; over 3 s: {misses} of {len(timings)}")
 
 
+_FAMILY_TIMER = """
+import sys, time
+from chainrule.symbolic.derivations.layers import FAMILIES
+family = FAMILIES[sys.argv[1]]
+start = time.perf_counter()
+built = family.derivations().build()
+seconds = time.perf_counter() - start
+steps = sum(1 for d in built for _ in d.steps())
+print(seconds, steps, sum(s.check.seconds for d in built for s in d.steps()))
+"""
+
+
+def time_families(repeats: int) -> list[tuple[str, float, int]]:
+    """(name, median seconds, steps) of every layer family, each built in a fresh process."""
+    from chainrule.symbolic.derivations.layers import FAMILIES
+
+    timings = []
+    for name in FAMILIES:
+        runs = []
+        for _ in range(repeats):
+            done = subprocess.run(
+                [sys.executable, "-c", _FAMILY_TIMER, name],
+                check=True,
+                capture_output=True,
+                text=True,
+            )
+            seconds, steps, _ = done.stdout.split()
+            runs.append(float(seconds))
+        timings.append((name, statistics.median(runs), int(steps)))
+    return timings
+
+
+def report_families(repeats: int) -> None:
+    from chainrule.symbolic.derivations.layers import FAMILIES
+
+    timings = time_families(repeats)
+    print("layer families: seconds to derive and prove, in a fresh process after import")
+    for name, seconds, steps in timings:
+        flag = "PASS" if seconds < 2 else "MISS"
+        print(f"  {name:<10}  {seconds:6.2f} s  {flag}  ({steps} steps)")
+    process = whole_process(repeats, ["derive", *FAMILIES])
+    print(
+        f"chainrule derive {' '.join(FAMILIES)}, whole process: {process:.2f} s  "
+        f"(target < 5 s: {'PASS' if process < 5 else 'MISS'})"
+    )
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--grid", choices=("full", "short", "none"), default="full")
+    parser.add_argument("--families", choices=("all", "none"), default="all")
     args = parser.parse_args(argv)
 
     seconds, derivations = in_process(args.repeats)
@@ -124,6 +176,8 @@ def main(argv: list[str] | None = None) -> int:
     )
     if args.grid != "none":
         report_pairs(args.grid)
+    if args.families != "none":
+        report_families(args.repeats)
     return 0
 
 

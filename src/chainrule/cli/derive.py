@@ -127,7 +127,8 @@ def _check_list(args: argparse.Namespace) -> None:
 
 
 def _note_single_routes(route: str, derivations: list[Derivation]) -> None:
-    """Say on stderr which derivations --route could not choose for (they have one route)."""
+    """Say on stderr which derivations --route could not choose for: they have one route, or
+    none of the routes it names (a layer's: im2col, full convolution)."""
     if route == "both":
         return
     single = [f"[{d.id}]" for d in derivations if len(d.routes) < 2]
@@ -135,6 +136,19 @@ def _note_single_routes(route: str, derivations: list[Derivation]) -> None:
         print(
             f"chainrule: note: --route {route} chooses between two routes; "
             f"{', '.join(single)} {'has' if len(single) == 1 else 'have'} one, shown as it is",
+            file=sys.stderr,
+        )
+    wanted = ROUTES[route]
+    other = [
+        f"[{d.id}]"
+        for d in derivations
+        if len(d.routes) > 1 and not any(r.name in wanted for r in d.routes)
+    ]
+    if other:
+        names = " and ".join(repr(name) for name in wanted)
+        print(
+            f"chainrule: note: {', '.join(other)} {'has' if len(other) == 1 else 'have'} no "
+            f"route {names}; shown with all routes",
             file=sys.stderr,
         )
 
@@ -181,11 +195,12 @@ def _named(ids: list[str]) -> list[Derivation]:
 
 
 def _only_routes(derivation: Derivation, names: tuple[str, ...]) -> Derivation:
-    """Keep the routes named ``names`` where a derivation has a choice of routes."""
-    if len(derivation.routes) < 2:
+    """Keep the routes named ``names`` where a derivation has a choice of routes (all of them
+    for ``--route both``, and where it has none of those names)."""
+    if len(derivation.routes) < 2 or names == ROUTES["both"]:
         return derivation
     kept = tuple(r for r in derivation.routes if r.name in names)
-    return dataclasses.replace(derivation, routes=kept)
+    return dataclasses.replace(derivation, routes=kept) if kept else derivation
 
 
 def _pair(args: argparse.Namespace) -> list[Derivation]:

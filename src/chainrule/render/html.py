@@ -119,7 +119,7 @@ def _derivation(derivation: Derivation, depth: int) -> str:
         lines.append('<p class="result"><span class="label">Result:</span></p>')
         lines.append(f'<ul class="results">{items}</ul>')
     lines.append(_agreement(derivation))
-    lines.append(_oracle(derivation.oracle))
+    lines.append(_oracle(derivation.oracle, derivation.oracle_source))
     if derivation.notes:
         notes = "".join(f"<li>{escape(note)}</li>" for note in derivation.notes)
         lines.append(f'<p class="label">Notes:</p>\n<ul class="notes">{notes}</ul>')
@@ -176,11 +176,12 @@ def _agreement(derivation: Derivation) -> str:
     return f'<p class="agree"><span class="label">Routes agree:</span> {text}</p>'
 
 
-def _oracle(check: Check | None) -> str:
+def _oracle(check: Check | None, source: str) -> str:
     if check is None:
         words = "not run"
     else:
         css = _CSS_CLASSES[check.verdict]
         mark = f'<span class="{css}">{VERDICT_MARKS[check.verdict]}</span>'
         words = f"{mark} {check.verdict.value} ({escape(check.method)})"
-    return f'<p class="oracle"><span class="label">Oracle (sympy.diff):</span> {words}</p>'
+    label = f"Oracle ({escape(source)}):"
+    return f'<p class="oracle"><span class="label">{label}</span> {words}</p>'

@@ -92,7 +92,8 @@ def _derivation(derivation: Derivation, depth: int) -> list[str]:
     for route in derivation.routes:
         lines += [""] + _route(route, derivation.routes_agree, depth)
     lines += ["", *_result(derivation), "", _agreement(derivation), ""]
-    lines.append(r"\textbf{Oracle (sympy.diff):} " + _check_words(derivation.oracle))
+    source = text_mode(derivation.oracle_source)
+    lines.append(rf"\textbf{{Oracle ({source}):}} " + _check_words(derivation.oracle))
     if derivation.notes:
         items = [r"  \item " + text_mode(note) for note in derivation.notes]
         lines += ["", r"\textbf{Notes:}", r"\begin{itemize}", *items, r"\end{itemize}"]

@@ -14,6 +14,7 @@ from sympy.printing.latex import LatexPrinter
 from sympy.printing.precedence import PRECEDENCE
 
 from chainrule.render.forms import is_reciprocal, unwrap
+from chainrule.render.names import gradient_of
 from chainrule.render.structure import StructuredPrinter
 
 __all__ = ["ChainruleLatexPrinter"]
@@ -54,6 +55,12 @@ class ChainruleLatexPrinter(StructuredPrinter, LatexPrinter):
 
     def _fmt_function_name(self, name: str) -> str:
         return self._hprint_Function(name)
+
+    def _print_Symbol(self, expr: sp.Symbol, style: str = "plain") -> str:
+        quantity = gradient_of(expr.name)
+        if quantity is not None:
+            return "d" + self._print_Symbol(sp.Symbol(quantity), style)
+        return super()._print_Symbol(expr, style)
 
     def _print_log(self, expr: sp.log, exp: str | None = None) -> str:
         tex = r"\ln" + self._fmt_paren(self._print(expr.args[0]))

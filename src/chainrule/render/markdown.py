@@ -74,7 +74,9 @@ def _derivation(derivation: Derivation, level: int) -> list[str]:
     else:
         lines += ["**Result:**", ""] + [f"- {equation}" for equation in equations] + [""]
     lines += [_agreement(derivation), ""]
-    lines.append(f"**Oracle (`sympy.diff`):** {_check_words(derivation.oracle)}")
+    source = derivation.oracle_source
+    shown = f"`{source}`" if source == "sympy.diff" else escape(source)
+    lines.append(f"**Oracle ({shown}):** {_check_words(derivation.oracle)}")
     if derivation.notes:
         lines += ["", "**Notes:**", ""] + [f"- {escape(note)}" for note in derivation.notes]
     return lines

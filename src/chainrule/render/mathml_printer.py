@@ -15,10 +15,10 @@ from xml.sax.saxutils import escape
 
 import sympy as sp
 from sympy.printing.mathml import MathMLPresentationPrinter
-from sympy.printing.precedence import PRECEDENCE
+from sympy.printing.precedence import PRECEDENCE, precedence_traditional
 
 from chainrule.render.forms import is_reciprocal, unwrap
-from chainrule.render.names import has_markup, name_parts, name_tokens
+from chainrule.render.names import accented, gradient_of, has_markup, name_parts, name_tokens
 from chainrule.render.structure import StructuredPrinter
 
 __all__ = ["ChainruleMathMLPrinter", "mathml"]
@@ -27,6 +27,8 @@ _OPS = {"+": "+", "-": "\u2212", "·": "\u22c5", "neg": "\u2212", "space": "\u20
 _OPS["glue"] = _OPS["space"]
 _RELATIONS = {"==": "=", "!=": "\u2260", "<=": "\u2264", ">=": "\u2265"}
 _FUNCTION_NAMES = {"log": "ln", "Max": "max", "Min": "min", "Heaviside": "H", "Abs": "abs"}
+_ACCENTS = {"hat": "^", "bar": "\u00af", "tilde": "~", "dot": "\u02d9", "check": "\u02c7"}
+_ACCENTS["vec"] = "\u2192"
 _XML_ENTITIES = {"amp", "lt", "gt", "quot", "apos"}
 _ENTITY = re.compile(r"&([A-Za-z][A-Za-z0-9]*);")
 _UNFINISHED_REFERENCE = re.compile(r"(&#x?[0-9A-Fa-f]+)(?![0-9A-Fa-f;])")
@@ -144,6 +146,17 @@ class ChainruleMathMLPrinter(StructuredPrinter, MathMLPresentationPrinter):
         return self._print_Mul(expr)
 
     def _print_Symbol(self, sym: Any, style: str = "plain") -> Any:
+        quantity = gradient_of(sym.name)
+        if quantity is not None:
+            d = self._element("mi", text="d")
+            return self._element("mrow", d, self._print_Symbol(sp.Symbol(quantity), style))
+        accent = accented(sym.name)
+        if accent is not None:
+            letter, mark = accent
+            node = self._element("mover", self._element("mi", text=letter))
+            node.appendChild(self._element("mo", text=_ACCENTS[mark]))
+            node.setAttribute("accent", "true")
+            return node
         if not has_markup(sym.name):
             return super()._print_Symbol(sym, style)
         nodes: list[Any] = []
@@ -171,6 +184,35 @@ class ChainruleMathMLPrinter(StructuredPrinter, MathMLPresentationPrinter):
         if token.isalpha():
             return self._element("mi", text=token)
         return self._element("mo", text="\u2032" if token == "'" else token)
+
+    def _comma_row(self, items: Any) -> Any:
+        joined: list[Any] = []
+        for index, item in enumerate(items):
+            if index:
+                joined.append(self._element("mo", text=","))
+            joined.append(self._print(item))
+        return self._fmt_row(joined)
+
+    def _print_Indexed(self, expr: Any) -> Any:
+        """``W`` with the subscript ``u,v,k,c``, as in LaTeX (SymPy adds parentheses)."""
+        return self._element("msub", self._print(expr.base), self._comma_row(expr.indices))
+
+    def _print_IndexedBase(self, expr: Any) -> Any:
+        return self._print(expr.label)
+
+    def _print_Sum(self, expr: sp.Sum) -> Any:
+        """One Σ with its bounds per limit (SymPy's own printer shows the first limit only)."""
+        parts = []
+        for index, low, high in expr.limits:
+            under = self._element("mrow", self._print(index), self._element("mo", text="="))
+            under.appendChild(self._print(low))
+            sigma = self._element("mo", text="\u2211")
+            parts.append(self._element("munderover", sigma, under, self._print(high)))
+        parts.append(self.parenthesize(expr.function, precedence_traditional(expr)))
+        return self._element("mrow", *parts)
+
+    def _print_KroneckerDelta(self, expr: Any) -> Any:
+        return self._element("msub", self._element("mi", text="\u03b4"), self._comma_row(expr.args))
 
     def _print_HadamardProduct(self, expr: Any) -> Any:
         parts: list[Any] = []

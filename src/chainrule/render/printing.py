@@ -71,15 +71,23 @@ def expr_mathml(expr: sp.Basic, *, display: bool = False) -> str:
 
 
 class _ReadableStrPrinter(StrPrinter):
-    """SymPy's ``str`` syntax; a symbol whose name is no Python identifier (``n^{[l]}``) and
-    every matrix symbol are written as constructor calls, so they read back as what they are."""
+    """SymPy's ``str`` syntax; a symbol whose name is no Python identifier (``n^{[l]}``) or is
+    one of SymPy's own names (``gamma``, ``beta``, which sympify reads as functions), and
+    every matrix symbol and every indexed base (``IndexedBase('W')[u, v, k, c]``) are written
+    as constructor calls, so they read back as what they are."""
 
     def _print_Symbol(self, expr: sp.Symbol) -> str:
-        return expr.name if expr.name.isidentifier() else f"Symbol({expr.name!r})"
+        plain = expr.name.isidentifier() and not hasattr(sp, expr.name)
+        return expr.name if plain else f"Symbol({expr.name!r})"
 
     def _print_MatrixSymbol(self, expr: sp.MatrixSymbol) -> str:
         rows, cols = (self._print(n) for n in expr.shape)
         return f"MatrixSymbol({expr.name!r}, {rows}, {cols})"
+
+    def _print(self, expr: sp.Basic, **kwargs) -> str:
+        if isinstance(expr, sp.IndexedBase):  # before SymPy's own _sympystr, which drops it
+            return f"IndexedBase({str(expr.label)!r})"
+        return super()._print(expr, **kwargs)
 
     def _print_OneMatrix(self, expr: sp.Basic) -> str:
         return "OneMatrix({}, {})".format(*(self._print(n) for n in expr.shape))

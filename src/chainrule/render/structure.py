@@ -16,7 +16,8 @@ their rules for sums, products, derivatives and ``UnevaluatedExpr`` with these:
   inside a product stays a factor of its own), never what is printed;
 - a power whose exponent is an ``UnevaluatedExpr`` stays a power: ``(1+e^{-z})^{-1}``;
 - ``Derivative(L, a)`` reads ``dL/da``, ``Derivative(σ(z), z)`` reads ``σ'(z)`` and a
-  derivative of a compound expression reads ``d/da[ ... ]``.
+  derivative of a compound expression reads ``d/da[ ... ]``; a derivative of or by an array
+  entry is partial: ``∂y[j]/∂γ``.
 
 The printers differ only in the small ``_fmt_*`` primitives each one supplies.
 """
@@ -204,7 +205,7 @@ class StructuredPrinter:
     def _print_Derivative(self, expr: sp.Derivative, **kwargs: Any) -> Any:
         inner = unwrap(expr.expr)
         counts = [(self._print(v), int(n)) for v, n in expr.variable_count]
-        partial = len(counts) > 1
+        partial = len(counts) > 1 or _has_entries(expr)
         if is_prime_form(expr):
             order = counts[0][1]
             args = self._fmt_paren(self._print(inner.args[0]))
@@ -212,6 +213,12 @@ class StructuredPrinter:
         if inner.is_Symbol or isinstance(inner, (sp.MatrixSymbol, sp.Indexed)):
             return self._fmt_leibniz(self._print(inner), counts, partial)
         return self._fmt_apply(self._fmt_leibniz(None, counts, partial), self._print(inner))
+
+
+def _has_entries(expr: sp.Derivative) -> bool:
+    """Whether the derivative is of or by an array entry (``∂y[j]/∂γ``, ``∂μ/∂x[i]``): one
+    entry among many, so a partial derivative, and ``d`` would read as a gradient's name."""
+    return any(isinstance(node, sp.Indexed) for node in (expr.expr, *expr.variables))
 
 
 def _is_sum(factor: sp.Basic) -> bool:

@@ -136,11 +136,11 @@ def _agreement(derivation: Derivation, style: _Style) -> str:
 
 
 def _oracle(derivation: Derivation, style: _Style) -> str:
-    check = derivation.oracle
+    check, source = derivation.oracle, derivation.oracle_source
     if check is None:
-        return "oracle (sympy.diff): not run"
+        return f"oracle ({source}): not run"
     mark = style(VERDICT_MARKS[check.verdict], check.verdict)
-    return f"oracle (sympy.diff): {mark} {check.verdict.value} ({check.method})"
+    return f"oracle ({source}): {mark} {check.verdict.value} ({check.method})"
 
 
 def _result_lines(derivation: Derivation) -> list[str]:

@@ -17,7 +17,7 @@ from sympy.printing.pretty.pretty_symbology import pretty_symbol
 from sympy.printing.str import StrPrinter
 
 from chainrule.render.forms import is_reciprocal, shows_fraction, starts_negative, unwrap
-from chainrule.render.names import has_markup, name_parts
+from chainrule.render.names import gradient_of, has_markup, name_parts
 from chainrule.render.structure import StructuredPrinter
 
 __all__ = ["UnicodePrinter", "superscript"]
@@ -30,6 +30,7 @@ _SUPERSCRIPTS = dict(
     )
 )
 _SHORT_EXPONENT = re.compile(r"-?(\d+|[a-pr-z])")
+_WORD_SUBSCRIPT = re.compile(r"^[A-Za-z]+(_[A-Za-z]+)*_[A-Za-z]{3,}$")
 _FUNCTION_NAMES = {"log": "ln", "Max": "max", "Min": "min", "Heaviside": "H", "Abs": "abs"}
 _OPS = {"+": " + ", "-": " - ", "·": " · ", "neg": "-", "space": " ", "thin": " ", "glue": ""}
 
@@ -92,8 +93,13 @@ class UnicodePrinter(StructuredPrinter, StrPrinter):
         return _FUNCTION_NAMES.get(name, pretty_symbol(name))
 
     def _print_Symbol(self, expr: sp.Symbol) -> str:
+        quantity = gradient_of(expr.name)
+        if quantity is not None:
+            return "d" + self._print_Symbol(sp.Symbol(quantity))
         if has_markup(expr.name):
             return "".join(_name_piece(kind, text) for kind, text in name_parts(expr.name))
+        if _WORD_SUBSCRIPT.search(expr.name):
+            return expr.name  # A_prev, W_rot: a word, not an index, so not in small letters
         return pretty_symbol(expr.name)
 
     _print_MatrixSymbol = _print_Symbol
@@ -152,6 +158,10 @@ class UnicodePrinter(StructuredPrinter, StrPrinter):
             for index, low, high in expr.limits
         )
         return f"Σ({bounds}) " + self.parenthesize(expr.function, PRECEDENCE["Mul"])
+
+    def _print_KroneckerDelta(self, expr: Any) -> str:
+        """``δ(s h + u, y)``: 1 where the two indices are equal, 0 elsewhere."""
+        return "δ(" + ", ".join(self._print(arg) for arg in expr.args) + ")"
 
     def _print_Transpose(self, expr: Any) -> str:
         return self.parenthesize(expr.arg, PRECEDENCE["Pow"]) + "ᵀ"

@@ -92,8 +92,10 @@ class Derivation:
     """A goal, its givens, the routes that reach it, and whether they agree.
 
     ``result`` is the final expression (all routes proven equal to it when
-    ``routes_agree``); ``oracle`` is the check of ``result`` against ``sympy.diff`` of the
-    goal taken directly; ``notes`` are side conditions (non-differentiable points, conventions).
+    ``routes_agree``); ``oracle`` is the check of ``result`` against the goal's derivative
+    taken directly, by ``oracle_source`` (``sympy.diff``; a layer derivation proven in exact
+    polynomials names its own); ``notes`` are side conditions (non-differentiable points,
+    conventions).
     """
 
     id: str
@@ -105,6 +107,7 @@ class Derivation:
     routes_agree: bool
     oracle: Check | None = None
     notes: tuple[str, ...] = field(default=())
+    oracle_source: str = "sympy.diff"
 
     def steps(self):
         """Every step of every route, sub-derivations included, depth first."""

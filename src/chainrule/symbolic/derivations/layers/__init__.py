@@ -31,7 +31,24 @@ class LayerFamily:
         return importlib.import_module(self.module).DERIVATIONS
 
 
-_LISTED: tuple[LayerFamily, ...] = ()
+_PACKAGE = __name__
+
+_LISTED: tuple[LayerFamily, ...] = (
+    LayerFamily(
+        "batchnorm",
+        "batch normalisation (training): dγ, dβ, dx, staged and in one line",
+        f"{_PACKAGE}.batchnorm",
+    ),
+    LayerFamily(
+        "conv",
+        "2-D convolution: dW, db, dA_prev; index form, im2col, rotated kernel",
+        f"{_PACKAGE}.conv",
+    ),
+    LayerFamily(
+        "maxpool", "max pooling: dA_prev through the mask of the max", f"{_PACKAGE}.maxpool"
+    ),
+    LayerFamily("avgpool", "average pooling: dA_prev, shared evenly", f"{_PACKAGE}.avgpool"),
+)
 
 #: The layer families beyond the wrap-up's dense layers, by name, in the order listed.
 FAMILIES: dict[str, LayerFamily] = {family.name: family for family in _LISTED}

@@ -1,0 +1,72 @@
+"""``chainrule derive`` for the layer families, through main(argv)."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+import sympy as sp
+
+from chainrule.cli import main
+
+
+def run(capsys, *argv):
+    status = main(list(argv))
+    out, err = capsys.readouterr()
+    return status, out, err
+
+
+def test_list_shows_the_layer_families(capsys):
+    status, out, err = run(capsys, "derive", "--list")
+    assert status == 0 and err == ""
+    section = out[out.index("layer derivations: chainrule derive NAME") :]
+    for name in ("batchnorm", "conv", "maxpool", "avgpool"):
+        assert f"\n  {name} " in section
+
+
+def test_two_families_in_the_order_asked(capsys):
+    status, out, err = run(capsys, "derive", "avgpool", "maxpool")
+    assert status == 0 and err == ""
+    assert out.index("[avgpool]") < out.index("[maxpool]")
+    assert "✓" in out and "FAILED" not in out and "routes agree: yes" in out
+
+
+def test_a_family_as_json_in_a_file(tmp_path, capsys):
+    target = tmp_path / "avgpool.json"
+    status, out, _ = run(capsys, "derive", "avgpool", "-o", str(target))
+    assert status == 0 and out == ""
+    (derivation,) = json.loads(target.read_text(encoding="utf-8"))["derivations"]
+    assert derivation["id"] == "avgpool" and derivation["oracle"]["verdict"] == "proved"
+    assert derivation["goal"] == "IndexedBase('dA_prev')[i, y, x, c]"
+    assert isinstance(sp.sympify(derivation["result"]), sp.Sum)
+
+
+def test_route_keeps_a_layer_route_it_does_not_name(capsys, layer_derivations, monkeypatch):
+    from chainrule.symbolic.derivations.layers import FAMILIES
+
+    monkeypatch.setitem(FAMILIES, "conv", _Built([layer_derivations["conv"]]))
+    status, out, err = run(capsys, "derive", "conv", "--route", "direct")
+    assert status == 0
+    assert "\nim2col\n" in out and "\nfull convolution\n" in out
+    assert err == "chainrule: note: [conv] has no route 'direct'; shown with all routes\n"
+
+
+class _Built:
+    """A family whose derivations are already built (the session's), so the test is quick."""
+
+    def __init__(self, derivations):
+        self._derivations = derivations
+
+    def derivations(self):
+        return self
+
+    def build(self, ids=None):
+        return list(self._derivations)
+
+
+@pytest.mark.parametrize("name", ["convolution", "Conv", "pool"])
+def test_an_unknown_name_is_one_line_and_status_two(capsys, name):
+    status, out, err = run(capsys, "derive", name)
+    assert status == 2 and out == ""
+    assert err.count("\n") == 1 and f"(got '{name}')" in err
+    assert "batchnorm, conv, maxpool, avgpool" in err
