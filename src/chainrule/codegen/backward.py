@@ -20,6 +20,7 @@ derivative of the right sign). relu, leaky ReLU and ELU with any α then save a.
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 
@@ -113,11 +114,12 @@ class LossBackward:
         return f"chainrule derive 1 --loss {_quoted(self.name)}"
 
 
+@functools.lru_cache(maxsize=64)
 def activation_backward(
     spec: str | CatalogEntry, name: str | None = None, parameter: str = "activation"
 ) -> ActivationBackward:
     """The backward pass of the activation ``spec`` (a catalogue name, ``elu(2)``, a formula
-    in z or an entry), named ``name`` (default: its own name)."""
+    in z or an entry), named ``name`` (default: its own name); kept once derived."""
     entry = get_activation(spec, parameter)
     proven = _proven(entry, "2")
     forward = kink_steps(stabilize(entry.expr), z)
@@ -141,12 +143,13 @@ def activation_backward(
     )
 
 
+@functools.lru_cache(maxsize=64)
 def loss_backward(
     spec: str | CatalogEntry, name: str | None = None, parameter: str = "loss"
 ) -> LossBackward:
     """The backward pass of the loss ``spec`` (a catalogue name, a formula in a and y, or an
-    entry), named ``name`` (default: its own name). The loss is taken as the catalogue
-    writes it (the hinge loss for labels y ∈ {-1, 1})."""
+    entry), named ``name`` (default: its own name); kept once derived. The loss is taken as
+    the catalogue writes it (the hinge loss for labels y ∈ {-1, 1})."""
     entry = get_loss(spec, parameter)
     proven = _proven(entry, "1")
     gradient = kink_steps(stabilize(proven), a)
