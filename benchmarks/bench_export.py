@@ -12,9 +12,10 @@ Three variants of each activation run on the same (4096, 4096) float32 tensor:
 
 Saved memory is the sum of the distinct tensors that autograd keeps for backward, seen by
 ``torch.autograd.graph.saved_tensors_hooks`` (a tensor saved twice counts once); time is the
-best wall time of ``out = f(z); out.backward(grad)``. Each variant runs in its own process
-(this script again, with ``--worker``), the variants take turns round after round, and each
-keeps its best round. Target: chainrule's memory and time at most the plain version's.
+best wall time of ``out = f(z); out.backward(grad)``. All three are torch, so they share a
+worker process (this script again, with ``--worker``; one fresh process per round) and take
+turns call by call, each seeing the machine's load of the moment; each keeps its best call
+over every round. Target: chainrule's memory and time at most the plain version's.
 
     python benchmarks/bench_export.py [--rounds 3] [--repeats 5] [--threads 2] [--wait-idle 30]
 """
@@ -92,8 +93,9 @@ def saved_bytes(function: Any, z: Any) -> int:
     return sum(kept.values())
 
 
-def worker(variant: str, repeats: int, threads: int) -> dict[str, Any]:
-    """Time every activation's ``variant``: {name: {"seconds": [...], "saved": bytes}}."""
+def worker(repeats: int, threads: int) -> dict[str, Any]:
+    """Time every activation's variants, taking turns call by call so that each sees the same
+    load: {variant: {name: {"seconds": [...], "saved": bytes}}}."""
     import torch
 
     torch.set_num_threads(threads)
@@ -101,26 +103,30 @@ def worker(variant: str, repeats: int, threads: int) -> dict[str, Any]:
     z = (torch.randn(SHAPE, generator=generator) * 3).requires_grad_()
     grad = torch.randn(SHAPE, generator=generator)
     results: dict[str, Any] = {"threads": torch.get_num_threads()}
+    results.update({variant: {} for variant in VARIANTS})
     for name in ACTIVATIONS:
-        function = variant_function(name, variant)
-        saved = saved_bytes(function, z)
-        seconds = []
-        for _ in range(repeats + 1):  # the first call warms up
-            z.grad = None
-            start = time.perf_counter()
-            function(z).backward(grad)
-            seconds.append(time.perf_counter() - start)
-        results[name] = {"seconds": seconds[1:], "saved": saved}
+        functions = {variant: variant_function(name, variant) for variant in VARIANTS}
+        seconds: dict[str, list[float]] = {variant: [] for variant in VARIANTS}
+        for turn in range(repeats + 1):  # the first turn warms up
+            order = VARIANTS if turn % 2 == 0 else VARIANTS[::-1]
+            for variant in order:
+                z.grad = None
+                start = time.perf_counter()
+                functions[variant](z).backward(grad)
+                seconds[variant].append(time.perf_counter() - start)
+        for variant, function in functions.items():
+            saved = saved_bytes(function, z)
+            results[variant][name] = {"seconds": seconds[variant][len(VARIANTS) :], "saved": saved}
     return results
 
 
-def run_worker(variant: str, args: argparse.Namespace) -> dict[str, Any]:
-    command = [sys.executable, os.path.abspath(__file__), "--worker", variant,
+def run_worker(args: argparse.Namespace) -> dict[str, Any]:
+    command = [sys.executable, os.path.abspath(__file__), "--worker",
                "--repeats", str(args.repeats), "--threads", str(args.threads)]  # fmt: skip
     with ForeignLoad() as load:
         done = subprocess.run(command, capture_output=True, text=True, timeout=WORKER_TIMEOUT_S)
     if done.returncode != 0:
-        raise SystemExit(f"the {variant} worker failed:\n{done.stderr}")
+        raise SystemExit(f"the worker failed:\n{done.stderr}")
     result = json.loads(done.stdout)
     result["busy"] = load.cores
     return result
@@ -167,24 +173,22 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--threads", type=int, default=2, help="torch.set_num_threads")
     parser.add_argument("--wait-idle", type=float, default=0.0, metavar="SECONDS",
                         help="before each worker, wait up to SECONDS for idle CPUs")  # fmt: skip
-    parser.add_argument("--worker", choices=VARIANTS, help=argparse.SUPPRESS)
+    parser.add_argument("--worker", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     for option in ("rounds", "repeats", "threads"):
         if getattr(args, option) < 1:
             parser.error(f"--{option} must be a positive integer (got {getattr(args, option)})")
     if args.worker:
-        print(json.dumps(worker(args.worker, args.repeats, args.threads)))
+        print(json.dumps(worker(args.repeats, args.threads)))
         return 0
-    rounds: dict[str, list[dict[str, Any]]] = {variant: [] for variant in VARIANTS}
-    for turn in range(args.rounds):
-        order = VARIANTS if turn % 2 == 0 else VARIANTS[::-1]  # alternate who goes first
-        for variant in order:
-            if args.wait_idle:
-                wait_until_quiet(args.wait_idle)
-            rounds[variant].append(run_worker(variant, args))
-    best = {variant: best_of(results) for variant, results in rounds.items()}
-    busy = max(result["busy"] for results in rounds.values() for result in results)
-    print(report(best, rounds["chainrule"][0]["threads"], args))
+    rounds = []
+    for _ in range(args.rounds):
+        if args.wait_idle:
+            wait_until_quiet(args.wait_idle)
+        rounds.append(run_worker(args))
+    best = {variant: best_of([result[variant] for result in rounds]) for variant in VARIANTS}
+    print(report(best, rounds[0]["threads"], args))
+    busy = max(result["busy"] for result in rounds)
     print(f"other programs used up to {busy:.2f} cores while a worker ran")
     return 0
 

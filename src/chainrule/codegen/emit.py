@@ -1,6 +1,6 @@
-"""The source text of one exported function: its shared parts as ``x0 = ...`` lines, then the
-``return`` line, printed by a framework's printer (torch, JAX); and the in-process compile of
-a whole exported module."""
+"""The text of an exported module, for any framework: one function's source (its shared parts
+as ``x0 = ...`` lines, then the ``return`` line, printed by the framework's printer), the
+docstrings, and the in-process compile of the whole module."""
 
 from __future__ import annotations
 
@@ -49,9 +49,11 @@ def function_text(
         for symbol, value in replacements:
             if buffer_line is not None and sp.count_ops(value) > 1:  # a chain: its own buffer
                 lines.append("    " + buffer_line.format(name=symbol, like=parameters[0]))
-                printer.target, value = str(symbol), Into(value)
-            lines.append(f"    {symbol} = {printer.doprint(value)}")
-            printer.target = "out"
+                printer.target = str(symbol)  # type: ignore[attr-defined]
+                lines.append(f"    {symbol} = {printer.doprint(Into(value))}")
+                printer.target = "out"  # type: ignore[attr-defined]
+            else:
+                lines.append(f"    {symbol} = {printer.doprint(value)}")
         lines.append(f"    return {printer.doprint(Into(reduced) if into else reduced)}")
     except KeyError as missing:  # a SymPy function the framework has no name for
         raise InputError(

@@ -229,7 +229,10 @@ class TorchPrinter(KernelPrinter):
         spine = terms.pop(_heaviest(terms))
         constant = sp.Add(*[term for term in terms if term.is_number])
         others = [term for term in terms if not term.is_number]
-        if spine.could_extract_minus_sign():  # -spine into out, then (another term) - it
+        fused = self._multiply_add(spine, others)
+        if fused is not None:  # term + c·f·g in one pass
+            text = fused
+        elif spine.could_extract_minus_sign():  # -spine into out, then (another term) - it
             if constant != 0 or not others:
                 minuend, constant = constant, sp.S.Zero
             else:
@@ -243,6 +246,22 @@ class TorchPrinter(KernelPrinter):
             else:
                 text = self._ufunc("add", text, self._print(term))
         return text
+
+    def _multiply_add(self, spine: sp.Expr, others: list[sp.Expr]) -> str | None:
+        """``torch.addcmul(t, f, g, value=c)`` = t + c·f·g, f written into ``out`` first, when
+        the heaviest term is a product c·f·g and another term t is a tensor (t is then taken
+        from ``others``); else None."""
+        if not (isinstance(spine, sp.Mul) and others):
+            return None
+        coefficient, product = spine.as_coeff_Mul()
+        factors = _flat_factors(product)
+        if len(factors) < 2 or any(_is_reciprocal(factor) for factor in factors):
+            return None
+        last = factors.pop(min(range(len(factors)), key=lambda k: sp.count_ops(factors[k])))
+        addend = self._print(others.pop(0))
+        scaled = "" if coefficient == 1 else f", value={self._print(coefficient)}"
+        first = self._spine(sp.Mul(*factors))
+        return f"torch.addcmul({addend}, {first}, {self._print(last)}{scaled}, out={self.target})"
 
     def _into_product(self, expr: sp.Mul) -> str:
         """The heaviest factor into ``out``, then the others multiplied (or divided) into it
