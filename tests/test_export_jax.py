@@ -133,5 +133,5 @@ def test_without_jax_the_source_still_prints(monkeypatch) -> None:
 
 
 def test_every_catalogue_entry_is_checked() -> None:
-    assert set(catalog.names("activation")) <= set(ORACLES)
-    assert set(catalog.names("loss")) <= set(LOSSES)
+    assert set(list(catalog.ACTIVATIONS)) <= set(ORACLES)
+    assert set(list(catalog.LOSSES)) <= set(LOSSES)

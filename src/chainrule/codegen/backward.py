@@ -121,7 +121,7 @@ def activation_backward(
     """The backward pass of the activation ``spec`` (a catalogue name, ``elu(2)``, a formula
     in z or an entry), named ``name`` (default: its own name); kept once derived."""
     entry = get_activation(spec, parameter)
-    proven = _proven(entry, "2")
+    proven, notes = _proven(entry, "2")
     forward = kink_steps(stabilize(entry.expr), z)
     in_output = _in_output(kink_steps(stabilize(proven).subs(forward, a), z), entry.expr)
     if not in_output.has(z):
@@ -139,7 +139,7 @@ def activation_backward(
         proven,
         derivative,
         saves,
-        entry.notes,
+        notes,
     )
 
 
@@ -151,7 +151,7 @@ def loss_backward(
     entry), named ``name`` (default: its own name); kept once derived. The loss is taken as
     the catalogue writes it (the hinge loss for labels y ∈ {-1, 1})."""
     entry = get_loss(spec, parameter)
-    proven = _proven(entry, "1")
+    proven, notes = _proven(entry, "1")
     gradient = kink_steps(stabilize(proven), a)
     inside = {a: sigma(z)}  # a in (0, 1), where every catalogue loss is defined
     _checked_derivative(sp.diff(entry.expr, a).xreplace(inside), gradient.xreplace(inside), {})
@@ -167,13 +167,14 @@ def loss_backward(
         proven,
         gradient,
         kink_steps(stabilize(by_label), None),
-        entry.notes,
+        notes,
     )
 
 
-def _proven(entry: CatalogEntry, derivation_id: str) -> sp.Expr:
+def _proven(entry: CatalogEntry, derivation_id: str) -> tuple[sp.Expr, tuple[str, ...]]:
     """The result of derivation [2] (da/dz) of an activation or [1] (dL/da) of a loss, every
-    step proven, its routes proven equal and its result checked against ``sympy.diff``."""
+    step proven, its routes proven equal and its result checked against ``sympy.diff``; and
+    the derivation's notes (kinks and the values taken there, domains)."""
     from chainrule.symbolic.derivations.pair import derive_pair
 
     if entry.kind == "activation":
@@ -183,7 +184,8 @@ def _proven(entry: CatalogEntry, derivation_id: str) -> sp.Expr:
     if not derivation.routes_agree or (derivation.oracle is not None and not derivation.oracle.ok):
         raise ProofError(f"the derivation of {entry.name!r} did not prove its result")
     # the derivation keeps its result as built; the code wants it evaluated
-    return derivation.result.replace(sp.UnevaluatedExpr, lambda inner: inner)
+    result = derivation.result.replace(sp.UnevaluatedExpr, lambda inner: inner)
+    return result, tuple(derivation.notes)
 
 
 def _quoted(name: str) -> str:
