@@ -12,9 +12,11 @@ import mpmath
 import numpy as np
 import pytest
 import sympy as sp
+import sympy.codegen.cfunctions
 
 from chainrule.codegen import SOFTMAX, compile_activation, compile_loss, source
 from chainrule.codegen.kernels import make_kernel
+from chainrule.codegen.stable import stabilize
 from chainrule.errors import InputError, ProofError
 from chainrule.numeric.activations import ACTIVATIONS
 from chainrule.numeric.losses import OUTPUTS
@@ -121,6 +123,45 @@ def test_a_piecewise_activation_does_not_warn_about_the_branch_it_does_not_take(
     Z = np.array([[-1e4, -1.0, 0.0, 1.0, 1e4]])
     np.testing.assert_allclose(elu.forward(Z), [[-1.0, np.expm1(-1.0), 0.0, 1.0, 1e4]])
     np.testing.assert_allclose(elu.derivative(Z, elu.forward(Z)), [[0.0, np.exp(-1.0), 1, 1, 1]])
+
+
+EPS = {np.float32: float(np.finfo(np.float32).eps), np.float64: float(np.finfo(np.float64).eps)}
+
+
+#: Points where e^z - 1 cancels: 2e^z - 2 in float32 is 2e-4 off at z = -1e-4 and 0 at -1e-10.
+NEAR_ZERO = [-1e-4, -1e-10, -1e-30, 1e-10]
+
+
+@pytest.mark.parametrize("name", ["elu", "elu(2)", "elu(0.5)", "elu(3)"])
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_elu_with_any_alpha_is_accurate_near_zero(name, dtype) -> None:
+    entry = catalog.get_activation(name)
+    activation = compile_activation(entry.expr, name="elu")
+    Z = np.array([NEAR_ZERO], dtype=dtype)
+    A = activation.forward(Z)
+    D = activation.derivative(Z, A)
+    slope = sp.diff(entry.expr, z)
+    with mpmath.workdps(30):
+        for column, point in enumerate(Z[0].astype(float)):  # the point as stored in dtype
+            for got, exact in ((A, entry.expr), (D, slope)):
+                assert got[0, column] == pytest.approx(mp_value(exact, point), rel=4 * EPS[dtype])
+
+
+@pytest.mark.parametrize(
+    ("expr", "stable"),
+    [
+        (2 * sp.exp(z) - 2, 2 * sp.codegen.cfunctions.expm1(z)),
+        (1 - sp.exp(-a), -sp.codegen.cfunctions.expm1(-a)),  # softplus' in a
+        (sp.sqrt(2) * sp.exp(z) - sp.sqrt(2) + z, sp.sqrt(2) * sp.codegen.cfunctions.expm1(z) + z),
+        (sp.Rational(1, 3) * (sp.exp(2 * z) - 1), sp.codegen.cfunctions.expm1(2 * z) / 3),
+    ],
+)
+def test_a_constant_times_e_to_the_u_minus_the_constant_is_expm1(expr, stable) -> None:
+    assert stabilize(expr) == stable
+
+
+def test_a_sum_without_cancellation_is_left_alone() -> None:
+    assert stabilize(2 * sp.exp(z) - 3) == 2 * sp.exp(z) - 3
 
 
 def test_constants_never_promote_float32() -> None:

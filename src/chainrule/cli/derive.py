@@ -18,6 +18,8 @@ from chainrule.symbolic.derivations.reference import REFERENCE_IDS, reference_de
 
 ROUTES = {"chain": ("chain rule",), "direct": ("direct",), "both": ("chain rule", "direct")}
 DEFAULT_LOSS = "binary_cross_entropy"
+#: What --show-code prints code for.
+TARGETS = ("numpy", "torch", "jax")
 
 
 def register(subparsers) -> None:
@@ -72,8 +74,15 @@ def register(subparsers) -> None:
     parser.add_argument(
         "--show-code",
         action="store_true",
-        help="instead of the derivations, print the NumPy code generated for --activation "
-        "and --loss: g, g', the cost and the output delta, as a Python module",
+        help="instead of the derivations, print the code generated for --activation and "
+        "--loss as a Python module (see --target)",
+    )
+    parser.add_argument(
+        "--target",
+        choices=TARGETS,
+        help="with --show-code: numpy (default; g, g', the cost and the output delta), torch "
+        "(a torch.autograd.Function per activation and loss, the proven derivative as its "
+        "backward) or jax (a jax.custom_vjp function each)",
     )
     parser.set_defaults(func=run)
 
@@ -86,6 +95,8 @@ def run(args: argparse.Namespace) -> int:
     if args.show_code:
         _write(args, _code(args))
         return 0
+    if args.target is not None:
+        raise InputError(f"'--target' applies only with '--show-code' (got --target {args.target})")
     args.fmt = args.fmt or _format_of(args.output)
     if args.wrt is not None and args.expr is None:
         raise InputError(f"'--wrt' applies only with '--expr' (got --wrt {args.wrt})")
@@ -232,9 +243,40 @@ def _code(args: argparse.Namespace) -> str:
         raise InputError(f"'--show-code' shows the code of --activation and --loss (got {found})")
     if args.fmt not in (None, "text"):
         raise InputError(f"'--show-code' prints Python code; leave out '--format {args.fmt}'")
+    if args.target in ("torch", "jax"):
+        return _export(args)
     loss = args.loss or DEFAULT_LOSS
     activation = args.activation or (None if is_softmax(loss) else "sigmoid")
     return pair_source(activation, loss)
+
+
+def _export(args: argparse.Namespace) -> str:
+    """The PyTorch or JAX module of --activation and/or --loss."""
+    from chainrule.codegen import jax_source, torch_source
+    from chainrule.symbolic.catalog import is_softmax
+
+    if args.activation is None and args.loss is None:
+        raise InputError(
+            f"'--show-code --target {args.target}' exports --activation, --loss or both "
+            "(got neither)"
+        )
+    for option, value in (("--activation", args.activation), ("--loss", args.loss)):
+        if is_softmax(value):
+            raise InputError(
+                f"'{option}' must be element-wise for --target {args.target}: the softmax "
+                f"couples the units (got {value!r})"
+            )
+    source = torch_source if args.target == "torch" else jax_source
+    activation = None if args.activation is None else _entry("activation", args.activation)
+    loss = None if args.loss is None else _entry("loss", args.loss)
+    return source(activation, loss)
+
+
+def _entry(kind: str, spec: str):
+    from chainrule.symbolic.catalog import get_activation, get_loss
+
+    get = get_activation if kind == "activation" else get_loss
+    return get(spec, parameter=f"--{kind}")
 
 
 def _expression(args: argparse.Namespace) -> list[Derivation]:

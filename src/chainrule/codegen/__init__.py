@@ -13,9 +13,29 @@ NumPy code of the network, ``chainrule.numeric`` never imports SymPy). The pipel
    :class:`~chainrule.numeric.activations.Activation` and
    :class:`~chainrule.numeric.losses.Output`.
 
-Public API: :func:`compile_activation`, :func:`compile_loss`, :func:`source`, :data:`SOFTMAX`.
+The same proven derivatives also leave chainrule: :mod:`~chainrule.codegen.backward` decides
+what an autograd backward computes and saves, and :mod:`~chainrule.codegen.torch_export`
+prints it as a ``torch.autograd.Function`` (a module that needs only torch),
+:mod:`~chainrule.codegen.jax_export` as a ``jax.custom_vjp`` function.
+
+Public API: :func:`compile_activation`, :func:`compile_loss`, :func:`source`, :data:`SOFTMAX`;
+:func:`torch_source`, :func:`torch_function`, :func:`torch_loss`; :func:`jax_source`,
+:func:`jax_function`, :func:`jax_loss`.
 """
 
 from chainrule.codegen.compiled import SOFTMAX, compile_activation, compile_loss, source
+from chainrule.codegen.jax_export import jax_function, jax_loss, jax_source
+from chainrule.codegen.torch_export import torch_function, torch_loss, torch_source
 
-__all__ = ["SOFTMAX", "compile_activation", "compile_loss", "source"]
+__all__ = [
+    "SOFTMAX",
+    "compile_activation",
+    "compile_loss",
+    "jax_function",
+    "jax_loss",
+    "jax_source",
+    "source",
+    "torch_function",
+    "torch_loss",
+    "torch_source",
+]

@@ -12,7 +12,7 @@ textbook form                               stable form (how it is printed)
 ``ln σ(u)``, ``ln(1 - σ(u))``               ``-softplus(-u)``, ``-softplus(u)``
 ``ln cosh(u)``                              ``u + softplus(-2u) - ln 2``
 ``e^{k u} / (1 + e^u)^n`` (0 <= k <= n)     ``σ(u)^k σ(-u)^{n-k}`` (σ as 0.5·tanh(0.5·u) + 0.5)
-``e^u - 1``                                 ``expm1(u)`` (accurate near u = 0)
+``c·e^u - c`` (c a constant)                ``c·expm1(u)`` (accurate near u = 0)
 ==========================================  ================================================
 
 and :func:`kink_steps` fixes the value of each Heaviside step H(u) at its kink u = 0 so that
@@ -124,15 +124,21 @@ def _stable_fraction(factors: list[sp.Expr]) -> sp.Expr | None:
 
 
 def _stable_expm1(expr: sp.Add) -> sp.Expr:
-    """... + e^u - 1 -> ... + expm1(u)."""
+    """... + c·e^u - c -> ... + c·expm1(u), for any constant c ≠ 0.
+
+    SymPy multiplies a number into a sum (2(e^z - 1) is stored as 2e^z - 2), so the pair is
+    looked for term by term: e^u - 1 cancels near u = 0 (2e^z - 2 is 0 in float32 at
+    z = -1e-10), expm1 does not.
+    """
     terms = list(expr.args)
-    if sp.S.NegativeOne not in terms:
-        return expr
     for term in terms:
-        if isinstance(term, sp.exp):
+        if not term.free_symbols:
+            continue
+        constant, rest = term.as_independent(*term.free_symbols, as_Add=False)
+        if isinstance(rest, sp.exp) and constant.is_nonzero and -constant in terms:
             terms.remove(term)
-            terms.remove(sp.S.NegativeOne)
-            return sp.Add(*terms, expm1(term.args[0]))
+            terms.remove(-constant)
+            return sp.Add(*terms, constant * expm1(rest.args[0]))
     return expr
 
 
