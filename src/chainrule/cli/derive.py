@@ -9,6 +9,8 @@ import os
 import sys
 
 from chainrule import __version__
+from chainrule.budget import time_limit
+from chainrule.cli.options import add_time_limit_option
 from chainrule.cli.output import write_output
 from chainrule.errors import InputError
 from chainrule.render import FORMATS, render
@@ -84,6 +86,7 @@ def register(subparsers) -> None:
         "(a torch.autograd.Function per activation and loss, the proven derivative as its "
         "backward) or jax (a jax.custom_vjp function each)",
     )
+    add_time_limit_option(parser, "deriving --expr, --activation and --loss (or their code)")
     parser.set_defaults(func=run)
 
 
@@ -93,7 +96,9 @@ def run(args: argparse.Namespace) -> int:
         _write(args, catalogue_text())
         return 0
     if args.show_code:
-        _write(args, _code(args))
+        with time_limit(args.time_limit, "generating the code of --activation and --loss"):
+            code = _code(args)
+        _write(args, code)
         return 0
     if args.target is not None:
         raise InputError(f"'--target' applies only with '--show-code' (got --target {args.target})")
@@ -177,10 +182,15 @@ def _derivations(args: argparse.Namespace) -> list[Derivation]:
         if pair:
             option = "--activation" if args.activation is not None else "--loss"
             raise InputError(f"'--expr' cannot be combined with '{option}'")
-        derivations = _expression(args)
+        with time_limit(args.time_limit, "deriving --expr"):
+            derivations = _expression(args)
         _note_single_routes(args.route, derivations)
         return derivations
-    derivations = _pair(args) if pair else _named(args.ids)
+    if pair:
+        with time_limit(args.time_limit, "deriving --activation and --loss"):
+            derivations = _pair(args)
+    else:
+        derivations = _named(args.ids)
     _note_single_routes(args.route, derivations)
     wanted = ROUTES[args.route]
     return [_only_routes(d, wanted) for d in derivations]

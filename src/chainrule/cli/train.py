@@ -16,7 +16,8 @@ import time
 
 import numpy as np
 
-from chainrule.cli.options import int_list, positive_float, positive_int
+from chainrule.budget import time_limit
+from chainrule.cli.options import add_time_limit_option, int_list, positive_float, positive_int
 from chainrule.cli.train_files import add_file_options, check_file_options, write_files
 from chainrule.cli.train_options import (
     add_training_options,
@@ -122,6 +123,7 @@ def add_network_options(parser: argparse.ArgumentParser) -> None:
         default=0,
         help="seed of the split, the weights and the shuffles (default: 0)",
     )
+    add_time_limit_option(parser, "compiling an --activation, --output or --loss written as math")
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -173,11 +175,12 @@ def _two_columns(Y: np.ndarray) -> np.ndarray:
 
 def build_network(args: argparse.Namespace, dataset: Dataset, dtype: str = "float64") -> Network:
     """The network that the parsed options describe, sized for ``dataset``."""
-    output = resolve_output(args, dataset)
+    with time_limit(args.time_limit, "compiling --activation, --output and --loss"):
+        output = resolve_output(args, dataset)
+        activation = resolve_activation(args.activation, "--activation")
     n_outputs = prepare_targets(dataset, output.name)[0].shape[0]
     init = AUTO_INIT.get(args.activation, "xavier") if args.init == "auto" else args.init
     sizes = [dataset.n_features, *args.layers, n_outputs]
-    activation = resolve_activation(args.activation, "--activation")
     return Network(sizes, activation, output, init, dtype, seed=args.seed)
 
 
