@@ -51,7 +51,9 @@ def test_oversized_expressions_are_refused_before_derivation(capsys, text, probl
     assert "'--expr'" in err and problem in err
 
 
-@pytest.mark.parametrize("text", ["(z+1)**50", "(1 + z)**3 * (1 - z)**2", "tanh(" * 12 + "z" + ")" * 12])
+@pytest.mark.parametrize(
+    "text", ["(z+1)**50", "(1 + z)**3 * (1 - z)**2", "tanh(" * 12 + "z" + ")" * 12]
+)
 def test_expressions_within_the_bounds_pass_them(text):
     check_expression_size(parse_expression(text, ["z"]))
 

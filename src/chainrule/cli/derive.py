@@ -10,6 +10,8 @@ import sys
 
 from chainrule import __version__
 from chainrule.budget import time_limit
+from chainrule.cache import CachedDocument, cached_document
+from chainrule.cli import COMMANDS
 from chainrule.cli.options import add_time_limit_option
 from chainrule.cli.output import write_output
 from chainrule.errors import InputError
@@ -27,7 +29,7 @@ TARGETS = ("numpy", "torch", "jax")
 def register(subparsers) -> None:
     parser = subparsers.add_parser(
         "derive",
-        help="derive backprop derivatives step by step, every step proven",
+        help=COMMANDS["derive"],
         description=(
             "Reproduce the reference derivations ([1] dL/da, ln, [2] dσ/dz, [3] dL/dz, "
             "[4] dz/dw, [5] dL/dw, [6] dL/db, layers) step by step, each step proven; the same "
@@ -86,11 +88,18 @@ def register(subparsers) -> None:
         "(a torch.autograd.Function per activation and loss, the proven derivative as its "
         "backward) or jax (a jax.custom_vjp function each)",
     )
+    parser.add_argument(
+        "--no-cache",
+        action="store_true",
+        help="prove the named derivations again instead of reading them from the cache of "
+        "proven derivations ($CHAINRULE_CACHE_DIR, else $XDG_CACHE_HOME/chainrule)",
+    )
     add_time_limit_option(parser, "deriving --expr, --activation and --loss (or their code)")
     parser.set_defaults(func=run)
 
 
 def run(args: argparse.Namespace) -> int:
+    """Print (or write) what the options ask for; return the exit status."""
     if args.list:
         _check_list(args)
         _write(args, catalogue_text())
@@ -105,9 +114,25 @@ def run(args: argparse.Namespace) -> int:
     args.fmt = args.fmt or _format_of(args.output)
     if args.wrt is not None and args.expr is None:
         raise InputError(f"'--wrt' applies only with '--expr' (got --wrt {args.wrt})")
-    derivations = _derivations(args)
-    _write(args, render(derivations, args.fmt, version=__version__))
+    rendered = _rendered(args)
+    for note in rendered.notes:
+        print(note, file=sys.stderr)
+    _write(args, rendered.document)
     return 0
+
+
+def _rendered(args: argparse.Namespace) -> CachedDocument:
+    """The document the options ask for; named derivations (the reference set, the layer
+    families) come from the cache of proven derivations when it holds them."""
+
+    def make() -> CachedDocument:
+        derivations, notes = _derivations(args)
+        return CachedDocument(render(derivations, args.fmt, version=__version__), notes)
+
+    if args.expr is not None or args.activation is not None or args.loss is not None:
+        return make()
+    request = ["derive", *args.ids, "--route", args.route, "--format", args.fmt]
+    return cached_document(request, make, use_cache=not args.no_cache)
 
 
 #: The format an ``-o`` file's extension names when ``--format`` is not given.
@@ -142,17 +167,17 @@ def _check_list(args: argparse.Namespace) -> None:
         raise InputError(f"'--list' prints the catalogue as text on its own (got {found[0]})")
 
 
-def _note_single_routes(route: str, derivations: list[Derivation]) -> None:
-    """Say on stderr which derivations --route could not choose for: they have one route, or
-    none of the routes it names (a layer's: im2col, full convolution)."""
+def _notes_on_routes(route: str, derivations: list[Derivation]) -> tuple[str, ...]:
+    """The notes for stderr on the derivations --route could not choose for: they have one
+    route, or none of the routes it names (a layer's: im2col, full convolution)."""
     if route == "both":
-        return
+        return ()
+    notes = []
     single = [f"[{d.id}]" for d in derivations if len(d.routes) < 2]
     if single:
-        print(
+        notes.append(
             f"chainrule: note: --route {route} chooses between two routes; "
-            f"{', '.join(single)} {'has' if len(single) == 1 else 'have'} one, shown as it is",
-            file=sys.stderr,
+            f"{', '.join(single)} {'has' if len(single) == 1 else 'have'} one, shown as it is"
         )
     wanted = ROUTES[route]
     other = [
@@ -162,11 +187,11 @@ def _note_single_routes(route: str, derivations: list[Derivation]) -> None:
     ]
     if other:
         names = " and ".join(repr(name) for name in wanted)
-        print(
+        notes.append(
             f"chainrule: note: {', '.join(other)} {'has' if len(other) == 1 else 'have'} no "
-            f"route {names}; shown with all routes",
-            file=sys.stderr,
+            f"route {names}; shown with all routes"
         )
+    return tuple(notes)
 
 
 def _write(args: argparse.Namespace, text: str) -> None:
@@ -176,7 +201,8 @@ def _write(args: argparse.Namespace, text: str) -> None:
         sys.stdout.write(text if text.endswith("\n") else text + "\n")
 
 
-def _derivations(args: argparse.Namespace) -> list[Derivation]:
+def _derivations(args: argparse.Namespace) -> tuple[list[Derivation], tuple[str, ...]]:
+    """The derivations the options ask for, and the notes on their routes."""
     pair = args.activation is not None or args.loss is not None
     if args.expr is not None:
         if pair:
@@ -184,16 +210,15 @@ def _derivations(args: argparse.Namespace) -> list[Derivation]:
             raise InputError(f"'--expr' cannot be combined with '{option}'")
         with time_limit(args.time_limit, "deriving --expr"):
             derivations = _expression(args)
-        _note_single_routes(args.route, derivations)
-        return derivations
+        return derivations, _notes_on_routes(args.route, derivations)
     if pair:
         with time_limit(args.time_limit, "deriving --activation and --loss"):
             derivations = _pair(args)
     else:
         derivations = _named(args.ids)
-    _note_single_routes(args.route, derivations)
     wanted = ROUTES[args.route]
-    return [_only_routes(d, wanted) for d in derivations]
+    notes = _notes_on_routes(args.route, derivations)
+    return [_only_routes(d, wanted) for d in derivations], notes
 
 
 def _named(ids: list[str]) -> list[Derivation]:

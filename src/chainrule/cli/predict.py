@@ -18,6 +18,7 @@ import sys
 import numpy as np
 
 from chainrule.budget import time_limit
+from chainrule.cli import COMMANDS
 from chainrule.cli.options import add_time_limit_option
 from chainrule.csvdata import CsvTable, class_of_label, read_csv_table, read_feature_columns
 from chainrule.errors import DataError
@@ -32,7 +33,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     """Add the ``predict`` sub-command."""
     parser = subparsers.add_parser(
         "predict",
-        help="classify the rows of a CSV file with a saved model",
+        help=COMMANDS["predict"],
         description="Classify every row of a CSV file with a model saved by "
         "'chainrule train --save', and write the classes and probabilities as CSV.",
     )

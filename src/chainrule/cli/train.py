@@ -17,6 +17,7 @@ import time
 import numpy as np
 
 from chainrule.budget import time_limit
+from chainrule.cli import COMMANDS
 from chainrule.cli.options import add_time_limit_option, int_list, positive_float, positive_int
 from chainrule.cli.train_files import add_file_options, check_file_options, write_files
 from chainrule.cli.train_options import (
@@ -130,7 +131,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     """Add the ``train`` sub-command."""
     parser = subparsers.add_parser(
         "train",
-        help="train a network on a bundled data set or a CSV file",
+        help=COMMANDS["train"],
         description="Train a network by gradient descent and report cost and accuracy.",
     )
     add_network_options(parser)
