@@ -8,9 +8,10 @@ to at most ``10**MAX_DIGITS``, and a constant function argument at most ``10**MA
 A built expression is then measured before anything differentiates it
 (:func:`check_expression_size`): functions and roots nested at most
 :data:`MAX_FUNCTION_NESTING` deep, rational exponents with numerator and denominator at most
-:data:`MAX_EXPONENT` (``sqrt`` nested 40 deep is ``z**(1/2**40)``), and at most :data:`MAX_EXPANDED_TERMS` terms in any part once
-multiplied out, so that ``(z+1)**50*(z+2)**50*(z+3)**50`` (a polynomial of degree 150 with about
-10**5 terms) or ``(z + z**2 + ... + z**99)**10`` cannot keep the derivation busy for minutes.
+:data:`MAX_EXPONENT` (``sqrt`` nested 40 deep is ``z**(1/2**40)``), and at most
+:data:`MAX_EXPANDED_TERMS` terms in any part once multiplied out, so that
+``(z+1)**50*(z+2)**50*(z+3)**50`` (degree 150, about 10**5 terms) or
+``(z + z**2 + ... + z**99)**10`` cannot keep the derivation busy for minutes.
 """
 
 from __future__ import annotations
