@@ -30,6 +30,7 @@ from chainrule.custom import resolve_activation
 from chainrule.custom import resolve_output as resolve_custom_output
 from chainrule.data import DATASETS, MAX_SEED, Dataset, load_dataset
 from chainrule.numeric import ACTIVATIONS, INITIALIZERS, OUTPUTS, Network, Output, train
+from chainrule.numeric.memory import check_memory, network_bytes
 
 __all__ = ["add_network_options", "build_network", "prepare_targets", "register", "run"]
 
@@ -182,6 +183,9 @@ def build_network(args: argparse.Namespace, dataset: Dataset, dtype: str = "floa
     n_outputs = prepare_targets(dataset, output.name)[0].shape[0]
     init = AUTO_INIT.get(args.activation, "xavier") if args.init == "auto" else args.init
     sizes = [dataset.n_features, *args.layers, n_outputs]
+    itemsize = 4 if dtype == "float32" else 8
+    needed = network_bytes(sizes, dataset.X_train.shape[1], itemsize)
+    check_memory(needed, f"'--layers' {','.join(map(str, args.layers))}")
     return Network(sizes, activation, output, init, dtype, seed=args.seed)
 
 
