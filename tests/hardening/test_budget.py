@@ -82,11 +82,23 @@ def test_a_slow_derivation_stops_at_the_time_limit(capsys):
     assert "--time-limit SECONDS" in err
 
 
-def test_a_slow_pair_stops_at_the_time_limit(capsys):
+def test_a_slow_pair_with_math_stops_at_the_time_limit(capsys):
     err = one_line_refusal(
-        capsys, "derive", "--activation", "gelu", "--loss", "log_cosh", "--time-limit", "0.05"
+        capsys,
+        "derive",
+        "--activation",
+        "z*tanh(log(1 + exp(z)))",
+        "--loss",
+        "log_cosh",
+        "--time-limit",
+        "0.05",
     )
     assert "deriving --activation and --loss took longer" in err
+
+
+def test_catalogue_pairs_run_without_the_time_limit(capsys):
+    status, out, _ = run(capsys, "derive", "4", "--activation", "tanh", "--time-limit", "0.001")
+    assert status == 0 and "dz/dw" in out.replace(" ", "")
 
 
 @pytest.mark.parametrize("command", ["train", "gradcheck"])

@@ -9,7 +9,9 @@ others from :data:`COMMANDS` alone, so that it, ``train``, ``gradcheck`` and ``p
 without SymPy (which ``derive`` needs).
 
 Every :class:`~chainrule.errors.ChainruleError` and every argument error becomes one line on
-standard error and exit status 2, never a traceback.
+standard error and exit status 2, never a traceback; a warning (NumPy's ``overflow
+encountered in exp``) is one ``chainrule: warning:`` line, once, without the path of the
+library that raised it.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from __future__ import annotations
 import argparse
 import importlib
 import sys
+import warnings
 from collections.abc import Sequence
 
 from chainrule import __version__
@@ -75,6 +78,25 @@ def _command_of(argv: Sequence[str]) -> str | None:
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line with ``argv`` (default: ``sys.argv[1:]``); return the exit status."""
     argv = sys.argv[1:] if argv is None else list(argv)
+    with warnings.catch_warnings():
+        warnings.simplefilter("default")
+        warnings.showwarning = _one_line_warning(set())
+        return _run(argv)
+
+
+def _one_line_warning(shown: set[str]):
+    """A ``warnings.showwarning`` that prints each distinct message once, on one line."""
+
+    def show(message, category, filename, lineno, file=None, line=None) -> None:
+        text = " ".join(str(message).split())
+        if text not in shown:
+            shown.add(text)
+            print(f"chainrule: warning: {text}", file=sys.stderr)
+
+    return show
+
+
+def _run(argv: list[str]) -> int:
     parser = build_parser(_command_of(argv))
     try:
         args = parser.parse_args(argv)

@@ -212,7 +212,7 @@ def _derivations(args: argparse.Namespace) -> tuple[list[Derivation], tuple[str,
             derivations = _expression(args)
         return derivations, _notes_on_routes(args.route, derivations)
     if pair:
-        with time_limit(args.time_limit, "deriving --activation and --loss"):
+        with time_limit(_pair_limit(args), "deriving --activation and --loss"):
             derivations = _pair(args)
     else:
         derivations = _named(args.ids)
@@ -247,6 +247,22 @@ def _only_routes(derivation: Derivation, names: tuple[str, ...]) -> Derivation:
         return derivation
     kept = tuple(r for r in derivation.routes if r.name in names)
     return dataclasses.replace(derivation, routes=kept) if kept else derivation
+
+
+def _pair_limit(args: argparse.Namespace) -> float | None:
+    """The time limit of a pair: none when both are catalogue names (each catalogue pair's
+    time is known: the derive benchmark times them all), ``--time-limit`` when either is
+    math text."""
+    from chainrule.symbolic.catalog import is_softmax, lookup
+
+    def named(kind: str, spec: str | None) -> bool:
+        return spec is None or is_softmax(spec) or lookup(kind, spec) is not None
+
+    try:
+        catalogue = named("activation", args.activation) and named("loss", args.loss)
+    except InputError:  # a bad constant, as in leaky_relu(-5): _pair names the option
+        return args.time_limit
+    return None if catalogue else args.time_limit
 
 
 def _pair(args: argparse.Namespace) -> list[Derivation]:
