@@ -56,7 +56,7 @@ MAX_MAGNITUDE = 1e100
 #: Caps on what a data file may hold, so that reading it stays within memory and time.
 MAX_LINE_BYTES = 1 << 20
 MAX_CELL_LENGTH = 10_000
-MAX_CELLS = 10_000_000
+MAX_CELLS = 5_000_000
 #: A decimal number as Python's float() reads it, in ASCII only and without underscores.
 _NUMBER = re.compile(
     r"[+-]?(?:(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?|inf|infinity|nan)", re.IGNORECASE | re.ASCII

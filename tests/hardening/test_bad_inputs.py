@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+import re
 import tracemalloc
 import zipfile
 from pathlib import Path
@@ -143,3 +144,25 @@ def test_a_file_with_too_many_cells_is_refused_while_streaming(capsys, tmp_path,
 def test_layers_too_large_for_memory(capsys, command, layers):
     err = refusal(capsys, command, "--layers", layers)
     assert f"'--layers' {layers} needs about" in err and "GiB available" in err
+
+
+def test_an_entry_declaring_gigabytes_is_refused_before_it_is_read(capsys, model):
+    entries = entries_of(model)
+    altered = write_zip(model.with_name("declared.npz"), entries, zipfile.ZIP_DEFLATED)
+    data = bytearray(altered.read_bytes())
+    with zipfile.ZipFile(altered) as zf:
+        info = zf.getinfo("W1.npy")
+    declared = (0xF000_0000).to_bytes(4, "little")  # 3.75 GiB uncompressed
+    data[info.header_offset + 22 : info.header_offset + 26] = declared  # the local header
+    (central,) = [  # W1.npy's entry in the central directory
+        found.start()
+        for found in re.finditer(rb"PK\x01\x02", data)
+        if data[found.start() + 46 : found.start() + 52] == b"W1.npy"
+    ]
+    data[central + 24 : central + 28] = declared
+    altered.write_bytes(bytes(data))
+    tracemalloc.start()
+    err = predict_refusal(capsys, altered)
+    peak = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    assert "its entries declare" in err and peak < 64 << 20
