@@ -104,7 +104,7 @@ def remove_stale_temporaries(target: Path, older_than: float = STALE_AFTER) -> l
     this user named as :func:`write_atomically` names them, untouched for ``older_than``
     seconds); return those removed."""
     pattern = re.compile(rf"\.{re.escape(target.name)}\.[A-Za-z0-9_]{{8}}\.tmp")
-    removed = []
+    removed: list[Path] = []
     try:
         candidates = [
             entry for entry in os.scandir(target.parent or ".") if pattern.fullmatch(entry.name)
