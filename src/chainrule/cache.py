@@ -7,7 +7,8 @@ failed proof raises before anything is stored. An entry is used only when it was
 same chainrule source (a hash of every module of the package), the same SymPy, the same Python
 and the same cache format, and its own checksum holds; anything else (a stale, truncated,
 edited or foreign file) is ignored and written again. Entries are written atomically, so the
-folder is safe to delete at any time.
+folder is safe to delete at any time; writing one removes the entries of other sources (an
+upgraded or edited chainrule), so the folder does not grow with every version.
 
 The folder: ``$CHAINRULE_CACHE_DIR``, else ``$XDG_CACHE_HOME/chainrule``, else
 ``~/.cache/chainrule``. ``chainrule derive --no-cache`` neither reads nor writes it.
@@ -104,6 +105,19 @@ def _read(path: Path, key: str) -> CachedDocument | None:
     return CachedDocument(document, notes) if valid else None
 
 
+def _entry_path(key: str) -> Path:
+    """Where the entry ``key`` lives: named by the source that wrote it, then by its key."""
+    return cache_folder() / f"derive-{_source_hash()[:12]}-{key[:32]}.json"
+
+
+def _remove_other_sources(folder: Path) -> None:
+    """Remove the entries that another chainrule source wrote: they can never be read."""
+    mine = f"derive-{_source_hash()[:12]}-"
+    for path in folder.glob("derive-*.json"):
+        if not path.name.startswith(mine):
+            path.unlink(missing_ok=True)
+
+
 def _write(path: Path, key: str, cached: CachedDocument) -> None:
     """Store ``cached`` at ``path``; a folder that cannot be written just means no cache."""
     entry = {
@@ -117,6 +131,7 @@ def _write(path: Path, key: str, cached: CachedDocument) -> None:
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         write_atomically(path, lambda stream: stream.write(data), "cache entry")
+        _remove_other_sources(path.parent)
     except (OSError, InputError):
         pass
 
@@ -129,7 +144,7 @@ def cached_document(
     if not use_cache:
         return make()
     key = _key(request)
-    path = cache_folder() / f"derive-{key[:32]}.json"
+    path = _entry_path(key)
     found = _read(path, key)
     if found is not None:
         return found

@@ -112,11 +112,23 @@ def test_a_spoiled_entry_is_ignored_and_written_again(capsys, private_cache, spo
 
 def test_a_changed_source_or_sympy_misses_the_cache(capsys, monkeypatch, private_cache):
     derive_four(capsys)
-    monkeypatch.setattr(cache, "_source_hash", lambda: "another source")
-    derive_four(capsys)
     monkeypatch.setattr(cache, "_sympy_version", lambda: "0.0")
     derive_four(capsys)
-    assert len(list(private_cache.glob("derive-*.json"))) == 3
+    assert len(list(private_cache.glob("derive-*.json"))) == 2
+    refuse_to_derive(monkeypatch)
+    monkeypatch.setattr(cache, "_source_hash", lambda: "another source")
+    with pytest.raises(AssertionError, match="derived again"):
+        derive_four(capsys)
+
+
+def test_entries_of_another_source_are_removed_when_one_is_written(
+    capsys, monkeypatch, private_cache
+):
+    derive_four(capsys)
+    monkeypatch.setattr(cache, "_source_hash", lambda: "an edited source")
+    derive_four(capsys)
+    (entry,) = private_cache.glob("derive-*.json")
+    assert entry.name.startswith("derive-an edited so-")
 
 
 def test_the_cache_folder_honours_xdg_and_is_optional(capsys, monkeypatch, tmp_path):
