@@ -15,11 +15,11 @@ __all__ = [
     "cancel_fraction",
     "collect_in",
     "common_factor_out",
-    "expand_numerator",
+    "expand_first_numerator",
     "factor_first",
     "factor_out_of_branches",
     "factor_polynomial",
-    "one_fraction",
+    "sum_as_one_fraction",
     "split_polynomial_factor",
     "split_terms",
 ]
@@ -38,7 +38,7 @@ def split_terms(expr: sp.Expr) -> sp.Expr:
     raise ValueError(f"no sum in the numerator of {expr} shares its denominator")
 
 
-def expand_numerator(expr: sp.Expr) -> sp.Expr:
+def expand_first_numerator(expr: sp.Expr) -> sp.Expr:
     """((p + q)r + s)/d · f = (pr + qr + s)/d · f: the numerator of the fraction multiplied
     out and its like terms merged, everything else kept."""
     done: list[bool] = []
@@ -155,7 +155,7 @@ def common_factor_out(expr: sp.Expr) -> sp.Expr:
     return sp.factor_terms(evaluate(expr))
 
 
-def one_fraction(expr: sp.Expr) -> sp.Expr:
+def sum_as_one_fraction(expr: sp.Expr) -> sp.Expr:
     """p/q + r/s = (p s + r q)/(q s)."""
     plain = evaluate(expr)
     if not isinstance(plain, sp.Add) or all(sp.fraction(t)[1] == 1 for t in plain.args):

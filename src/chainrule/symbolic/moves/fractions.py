@@ -19,7 +19,7 @@ __all__ = [
     "add_and_subtract",
     "as_one_fraction",
     "as_power",
-    "cancel_common_factor",
+    "cancel_whole_denominator",
     "combine_fractions",
     "common_denominator",
     "divide_through",
@@ -128,7 +128,7 @@ def combine_fractions(expr: sp.Expr) -> sp.Expr:
     return replace(expr, rule)
 
 
-def cancel_common_factor(expr: sp.Expr) -> sp.Expr:
+def cancel_whole_denominator(expr: sp.Expr) -> sp.Expr:
     """(n/d) · d = n."""
     factors = [strip(f) for f in sp.Mul.make_args(expr)]
     for i, f in enumerate(factors):

@@ -215,7 +215,7 @@ class Chain(Rule):
 
     @property
     def id(self):
-        return self.outer.id if self.direct else "chain"
+        return self.outer.id if self.direct else "chain_rule"
 
     @property
     def quotes_inner(self):

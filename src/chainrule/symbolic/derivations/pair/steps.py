@@ -206,11 +206,11 @@ def simplify_product(route: RouteBuilder, fractions: bool) -> None:
     )
     if fractions and try_move(route, common, "common denominator"):
         make(route, combine, "combine over the common denominator")
-        if try_move(route, moves.cancel_common_factor, "the common factor cancels"):
+        if try_move(route, moves.cancel_whole_denominator, "the common factor cancels"):
             try_move(route, moves.expand_products, "expand")
             try_move(route, moves.cancel_opposite_terms, "opposite terms cancel")
             return
-        try_move(route, factors.expand_numerator, "expand the numerator; like terms merge")
+        try_move(route, factors.expand_first_numerator, "expand the numerator; like terms merge")
         split = "factor: a factor of the denominator divides it"
         if try_move(route, factors.split_polynomial_factor, split, a):
             make(route, factors.cancel_factor, "the common factor cancels")
@@ -226,7 +226,7 @@ _TOWARD: tuple[tuple[Move, str], ...] = (
     (factors.common_factor_out, "take out the common factor"),
     (factors.factor_out_of_branches, "take the factor common to the branches out"),
     (factors.split_terms, "divide each term of the sum by the denominator"),
-    (factors.one_fraction, "write as one fraction"),
+    (factors.sum_as_one_fraction, "write as one fraction"),
     (factors.cancel_fraction, "cancel the factors common to numerator and denominator"),
     (factors.factor_polynomial, "factor"),
     (sign_into_bracket, "take the minus sign into the bracket"),
