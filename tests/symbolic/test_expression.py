@@ -69,7 +69,11 @@ def test_results_are_tidied_into_the_form_people_use(expr, variable, final):
 def test_the_sigmoid_route_reads_like_the_textbook():
     route = derive_expression((1 + sp.exp(-z)) ** -1, z).routes[0]
     assert route.name == "chain rule"
-    assert [s.move for s in route.steps] == ["chain_rule", "multiply_out_keeping_brackets", "recognise_sigma"]
+    assert [s.move for s in route.steps] == [
+        "chain_rule",
+        "multiply_out_keeping_brackets",
+        "recognise_sigma",
+    ]
     assert route.steps[0].after.args == (-((1 + sp.exp(-z)) ** -2), -sp.exp(-z))
     assert route.steps[1].after == sp.exp(-z) / (1 + sp.exp(-z)) ** 2
     assert route.steps[2].text == "recognise σ(z) = 1/(1 + e^(-z))"
