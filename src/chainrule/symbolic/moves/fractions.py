@@ -14,6 +14,7 @@ from chainrule.symbolic.core.trees import (
     strip,
     terms,
 )
+from chainrule.symbolic.moves.protocol import MoveDoesNotApply
 
 __all__ = [
     "add_and_subtract",
@@ -47,7 +48,7 @@ def split_square_denominator(expr: sp.Expr) -> sp.Expr:
     numerator, denominator = sp.fraction(evaluate(expr), exact=True)
     base = denominator.base if isinstance(denominator, sp.Pow) else None
     if base is None or denominator.exp != 2:
-        raise ValueError(f"expected a fraction over a square, got {expr}")
+        raise MoveDoesNotApply(f"expected a fraction over a square, got {expr}")
     return mul(group(frac(sp.S.One, base)), group(frac(numerator, base)))
 
 
@@ -136,7 +137,7 @@ def cancel_whole_denominator(expr: sp.Expr) -> sp.Expr:
         others = factors[:i] + factors[i + 1 :]
         if denominator != 1 and evaluate(sp.Mul(*others)) == evaluate(denominator):
             return numerator
-    raise ValueError(f"no factor cancels a denominator in {expr}")
+    raise MoveDoesNotApply(f"no factor cancels a denominator in {expr}")
 
 
 def divide_through(expr: sp.Expr, divisor: sp.Expr) -> sp.Expr:

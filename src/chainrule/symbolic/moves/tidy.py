@@ -22,6 +22,7 @@ import sympy as sp
 
 from chainrule.symbolic.core.symbols import sigma
 from chainrule.symbolic.core.trees import replace
+from chainrule.symbolic.moves.protocol import MoveDoesNotApply, polynomial_algebra
 from chainrule.symbolic.rules.table import show
 
 __all__ = [
@@ -152,10 +153,11 @@ def cancel_common_factor(expr: sp.Expr) -> sp.Expr:
     numerator, denominator = _fraction(expr)
     if denominator == 1:
         return expr
-    common = sp.gcd(numerator, denominator)
-    if common.is_number:
-        return expr
-    return sp.cancel(numerator / common) / sp.cancel(denominator / common)
+    with polynomial_algebra():
+        common = sp.gcd(numerator, denominator)
+        if common.is_number:
+            return expr
+        return sp.cancel(numerator / common) / sp.cancel(denominator / common)
 
 
 def factor_out_of_sum(expr: sp.Expr) -> sp.Expr:
@@ -241,7 +243,7 @@ def _attempt(move: Move, expr: sp.Expr) -> sp.Expr | None:
     """``move(expr)``, or None when it changes nothing or does not apply."""
     try:
         after = move(expr)
-    except (sp.PolynomialError, TypeError, ValueError):
+    except MoveDoesNotApply:
         return None
     return None if _reordered(after, expr) else after
 

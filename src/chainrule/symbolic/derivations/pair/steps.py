@@ -20,6 +20,7 @@ from chainrule.symbolic.core.engine import RouteBuilder
 from chainrule.symbolic.core.symbols import a, sigma, z
 from chainrule.symbolic.core.trees import evaluate, mul
 from chainrule.symbolic.moves import factors, functions, recognise
+from chainrule.symbolic.moves.protocol import MoveDoesNotApply
 from chainrule.symbolic.moves.tidy import sign_into_bracket, tidy
 from chainrule.symbolic.proof.congruence import claim, make
 from chainrule.symbolic.rules import differentiate
@@ -38,14 +39,13 @@ __all__ = [
 ]
 
 Move = Callable[..., sp.Expr]
-_FAILURES = (ValueError, TypeError, NotImplementedError, AttributeError, sp.PolynomialError)
 
 
 def try_move(route: RouteBuilder, move: Move, text: str, *args) -> bool:
     """Make ``move`` on the route's current expression if it applies and changes it."""
     try:
         after = move(route.current, *args)
-    except _FAILURES:
+    except MoveDoesNotApply:
         return False
     if after == route.current:
         return False
@@ -255,7 +255,7 @@ def reach(route: RouteBuilder, target: sp.Expr) -> bool:
             for move, text in _TOWARD:
                 try:
                     after = move(expr)
-                except _FAILURES:
+                except MoveDoesNotApply:
                     continue
                 plain = evaluate(after)
                 if plain in seen:
