@@ -23,9 +23,10 @@ from chainrule.symbolic.proof.check import Context
 
 
 def move_modules():
-    """Every module of the moves package, found on disk (not from the registry's list)."""
+    """Every module of the moves package, found on disk (not from the registry's list), but
+    the registry and the protocol, which are the machinery and hold no moves."""
     for info in pkgutil.iter_modules(moves.__path__):
-        if info.name != "registry":
+        if info.name not in ("registry", "protocol"):
             yield importlib.import_module(f"{moves.__name__}.{info.name}")
 
 

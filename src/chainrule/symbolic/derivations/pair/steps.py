@@ -17,10 +17,11 @@ import sympy as sp
 from chainrule.symbolic import moves
 from chainrule.symbolic.catalog import CatalogEntry
 from chainrule.symbolic.core.engine import RouteBuilder
-from chainrule.symbolic.core.symbols import a, sigma, z
+from chainrule.symbolic.core.symbols import a
 from chainrule.symbolic.core.trees import evaluate, mul
 from chainrule.symbolic.moves import factors, functions, recognise
 from chainrule.symbolic.moves.protocol import MoveDoesNotApply
+from chainrule.symbolic.moves.registry import move_function
 from chainrule.symbolic.moves.tidy import sign_into_bracket, tidy
 from chainrule.symbolic.proof.congruence import claim, make
 from chainrule.symbolic.rules import differentiate
@@ -127,34 +128,9 @@ def recognise_activation(route: RouteBuilder, definition: sp.Expr, text: str) ->
 
 
 def form_moves(entry: CatalogEntry) -> list[tuple[Move, str, tuple]]:
-    """The named identities that take g'(z) to its form in a = g(z), beyond recognising a."""
-    if entry.custom:
-        return []
-    if entry.name == "softplus":
-        return [
-            (
-                recognise.replace_subexpression,
-                "1 + e^z = e^a, since a = ln(1 + e^z)",
-                (sp.Add(1, sp.exp(z), evaluate=False), sp.exp(a)),
-            ),
-            (recognise.replace_subexpression, "so e^z = e^a - 1", (sp.exp(z), sp.exp(a) - 1)),
-            (factors.split_terms, "divide each term by e^a: e^(-a) = 1/e^a", ()),
-        ]
-    if entry.name == "swish":
-        return [
-            (recognise.recognise, "recognise a = z·σ(z) in the product", (a, z * sigma(z))),
-            (factors.collect_in, "expand, and collect the terms in σ(z)", (sigma(z),)),
-        ]
-    elu = entry.name == "elu" or entry.name.startswith("elu(")
-    if elu and entry.derivative_form is not None:
-        alpha = entry.derivative_form.args[1][0] - a
-        text = (
-            "where z ≤ 0, a = e^z - 1, so e^z = a + 1"
-            if alpha == 1
-            else f"where z ≤ 0, a = {alpha}(e^z - 1), so {alpha}·e^z = a + {alpha}"
-        )
-        return [(recognise.replace_subexpression, text, (alpha * sp.exp(z), a + alpha))]
-    return []
+    """The named identities that take g'(z) to its form in a = g(z), beyond recognising a:
+    the entry's own ``form_steps`` (none for an activation read from text)."""
+    return [(move_function(move), text, args) for move, text, args in entry.form_steps]
 
 
 def derivative_in_g(route: RouteBuilder, entry: CatalogEntry) -> None:
