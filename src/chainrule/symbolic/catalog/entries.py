@@ -176,6 +176,15 @@ def _parse(text: str) -> sp.Expr:
     return parse_expression(text, ("a", "y", "z"), parameter="catalogue")
 
 
+def _formula(facts: ActivationFacts | LossFacts, written: sp.Expr | None) -> sp.Expr:
+    """g(z) or L(a, y): as written here where the facts cannot write it, else their formula."""
+    if written is not None:
+        return written
+    if facts.formula is None:
+        raise ValueError(f"{facts.name}: the facts have no formula and none is written here")
+    return _parse(facts.formula)
+
+
 def _activation(facts: ActivationFacts, expr=None, form=None, notes=None) -> CatalogEntry:
     """The entry of one activation of :mod:`chainrule.facts`; ``expr``, ``form`` and ``notes``
     where the facts cannot write them (piecewise functions, the Heaviside step, a parameter)."""
@@ -186,7 +195,7 @@ def _activation(facts: ActivationFacts, expr=None, form=None, notes=None) -> Cat
         kind="activation",
         name=facts.name,
         title=facts.title,
-        expr=_parse(facts.formula) if expr is None else expr,
+        expr=_formula(facts, expr),
         text=facts.text,
         description=facts.description,
         notes=facts.notes if notes is None else notes,
@@ -204,7 +213,7 @@ def _loss(facts: LossFacts, expr=None, form=None) -> CatalogEntry:
         kind=facts.kind,
         name=facts.name,
         title=facts.title,
-        expr=_parse(facts.formula) if expr is None else expr,
+        expr=_formula(facts, expr),
         text=facts.text,
         description=facts.description,
         notes=facts.notes,

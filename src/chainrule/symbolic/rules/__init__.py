@@ -374,7 +374,8 @@ def rule_sentences() -> dict[str, str]:
     sentences["max"] = sentences["min"] = _first_paragraph(Extremum.__doc__)
     u, n, c = sp.symbols("u n c")
     outer = [*ELEMENTARY.values(), Elementary.power(n), Elementary.exponential(c)]
-    outer += [extremum(f(0, u), u)[0] for f in (sp.Max, sp.Min)]  # relu; min(0, u)
+    kinked = (extremum(f(0, u), u) for f in (sp.Max, sp.Min))  # relu; min(0, u)
+    outer += [found[0] for found in kinked if found is not None]
     for function in outer:
         sentences.setdefault(function.id, function.identity("u", "u", with_chain=False))
     return sentences
