@@ -29,6 +29,7 @@ __all__ = [
     "LOSS_FACTS",
     "OUTPUT_FACTS",
     "ActivationFacts",
+    "Facts",
     "FormStep",
     "LossFacts",
     "kernel_names",
@@ -47,15 +48,14 @@ class FormStep:
 
 
 @dataclass(frozen=True)
-class ActivationFacts:
-    """One activation g(z).
-
-    ``formula`` and ``form`` are None where the safe parser cannot write the SymPy expression
-    (piecewise functions, the Heaviside step): the symbolic catalogue writes those itself.
-    ``kernel`` names the hand-written NumPy code in :mod:`chainrule.numeric.activations`: the
-    functions ``kernel`` and ``kernel_derivative``, or the factory ``make_kernel`` for an
-    activation with a parameter. ``shown`` is the name column of the README table.
-    """
+class Facts:
+    """What an activation and a loss both have: the name to ask for it by, its name in prose,
+    its formula (the safe parser's syntax) and its text in words, one sentence on what it is,
+    its derivative as the README writes it, and ``form``, that derivative in the form the
+    derivation reaches (parser syntax). ``formula`` and ``form`` are None where the parser
+    cannot write the SymPy expression (piecewise functions, the Heaviside step): the symbolic
+    catalogue writes those itself. ``notes`` state kinks and domains; ``shown`` is the name
+    column of the README's table (the name and aliases by default)."""
 
     name: str
     title: str
@@ -64,33 +64,32 @@ class ActivationFacts:
     description: str
     derivative: str
     form: str | None = None
-    form_steps: tuple[FormStep, ...] = ()
     notes: tuple[str, ...] = ()
-    kink_slope: float | None = None
-    kernel: str | None = None
-    sklearn_name: str | None = None
     aliases: tuple[str, ...] = ()
     unit_interval: bool = False
     shown: str | None = None
 
 
 @dataclass(frozen=True)
-class LossFacts:
-    """One loss L(a, y) for one example (or the softmax output pairing, ``kind="output"``);
-    ``form`` is dL/da in the form people use."""
+class ActivationFacts(Facts):
+    """One activation g(z): its :class:`Facts`, the named moves that take the rule result for
+    g'(z) to ``form``, ``kink_slope`` (g' where g has a kink), ``kernel``, naming the
+    hand-written NumPy code in :mod:`chainrule.numeric.activations` (the functions ``kernel``
+    and ``kernel_derivative``, or the factory ``make_kernel`` for an activation with a
+    parameter), and scikit-learn's name for it."""
 
-    name: str
-    title: str
-    formula: str | None
-    text: str
-    description: str
-    derivative: str
-    form: str | None = None
-    notes: tuple[str, ...] = ()
-    aliases: tuple[str, ...] = ()
-    unit_interval: bool = False
+    form_steps: tuple[FormStep, ...] = ()
+    kink_slope: float | None = None
+    kernel: str | None = None
+    sklearn_name: str | None = None
+
+
+@dataclass(frozen=True)
+class LossFacts(Facts):
+    """One loss L(a, y) for one example (``form`` is dL/da in the form people use), or the
+    softmax output pairing (``kind="output"``)."""
+
     kind: str = "loss"
-    shown: str | None = None
 
 
 _ACTIVATIONS = (
@@ -315,7 +314,7 @@ def markdown_tables() -> str:
     return "\n".join(rows) + "\n"
 
 
-def _row(facts: ActivationFacts | LossFacts, aliases: tuple[str, ...]) -> str:
+def _row(facts: Facts, aliases: tuple[str, ...]) -> str:
     shown = facts.shown or " / ".join((facts.name, *aliases))
     cells = (shown, facts.text, facts.derivative)
     return "| " + " | ".join(cell.replace("|", "\\|") for cell in cells) + " |"

@@ -23,6 +23,7 @@ from chainrule.facts import (
     LOSS_FACTS,
     OUTPUT_FACTS,
     ActivationFacts,
+    Facts,
     LossFacts,
 )
 from chainrule.symbolic.core.symbols import a, y, z
@@ -176,7 +177,7 @@ def _parse(text: str) -> sp.Expr:
     return parse_expression(text, ("a", "y", "z"), parameter="catalogue")
 
 
-def _formula(facts: ActivationFacts | LossFacts, written: sp.Expr | None) -> sp.Expr:
+def _formula(facts: Facts, written: sp.Expr | None) -> sp.Expr:
     """g(z) or L(a, y): as written here where the facts cannot write it, else their formula."""
     if written is not None:
         return written
