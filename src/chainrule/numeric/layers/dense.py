@@ -31,14 +31,17 @@ class Dense(Layer):
     """A fully connected layer of ``units`` outputs (no activation: follow it with one).
 
     Parameters: ``W`` (units, n_in) drawn by the model's init scheme, ``b`` (units,) zero.
+    With ``bias=False`` there is no b: before a batch norm, whose mean subtraction cancels
+    any b (its gradient is exactly 0), the shift β takes its place.
     """
 
     kind = "dense"
     decayed = ("W",)
 
-    def __init__(self, units: int) -> None:
+    def __init__(self, units: int, bias: bool = True) -> None:
         super().__init__()
         self.units = positive_int("units", units)
+        self.bias = bool(bias)
         self._buffers = Buffers()
         self._X: Array | None = None
 
@@ -51,22 +54,27 @@ class Dense(Layer):
         return (self.units,)
 
     def parameter_shapes(self) -> dict[str, Shape]:
-        return {"W": (self.units, self.input_shape[0]), "b": (self.units,)}
+        shapes: dict[str, Shape] = {"W": (self.units, self.input_shape[0])}
+        if self.bias:
+            shapes["b"] = (self.units,)
+        return shapes
 
     def initialize(self, init: str, rng: np.random.Generator) -> None:
         draw = by_name(init, INITIALIZERS, "init")
         self.params["W"][...] = draw(rng, self.units, self.input_shape[0])
-        self.params["b"].fill(0)
+        if self.bias:
+            self.params["b"].fill(0)
 
     def config(self) -> dict[str, Any]:
-        return {"units": self.units}
+        return {"units": self.units, "bias": self.bias}
 
     def forward(self, X: Array, training: bool) -> Array:
         """Z = X Wᵀ + b, X (m, n_in) -> Z (m, units)."""
         self._X = X
         Z = self._buffers.get("Z", (X.shape[0], self.units), self.dtype)
         np.matmul(X, self.params["W"].T, out=Z)
-        np.add(Z, self.params["b"], out=Z)
+        if self.bias:
+            np.add(Z, self.params["b"], out=Z)
         return Z
 
     def backward(self, dY: Array) -> Array:
@@ -75,7 +83,8 @@ class Dense(Layer):
         X = self._X
         assert X is not None, "backward() before forward()"
         np.matmul(dY.T, X, out=self.grads["W"])
-        np.sum(dY, axis=0, out=self.grads["b"])
+        if self.bias:
+            np.sum(dY, axis=0, out=self.grads["b"])
         if not self.needs_input_gradient:
             return NO_GRADIENT
         dX = self._buffers.get("dX", X.shape, self.dtype)
@@ -83,4 +92,4 @@ class Dense(Layer):
         return dX
 
     def describe(self) -> str:
-        return f"dense:{self.units}"
+        return f"dense:{self.units}" + ("" if self.bias else ":nobias")
