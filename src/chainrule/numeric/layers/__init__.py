@@ -48,18 +48,25 @@ stopping) like a :class:`~chainrule.numeric.network.Network`.
 
 from chainrule.numeric.layers.activation import ActivationLayer
 from chainrule.numeric.layers.base import NO_GRADIENT, Layer, Shape
+from chainrule.numeric.layers.batchnorm import BatchNorm
+from chainrule.numeric.layers.conv import Conv2D
 from chainrule.numeric.layers.dense import Dense
 from chainrule.numeric.layers.dropout import Dropout
 from chainrule.numeric.layers.model import Model
+from chainrule.numeric.layers.pooling import AvgPool2D, MaxPool2D
 from chainrule.numeric.layers.reshape import Flatten
 
 __all__ = [
     "NO_GRADIENT",
     "ActivationLayer",
+    "AvgPool2D",
+    "BatchNorm",
+    "Conv2D",
     "Dense",
     "Dropout",
     "Flatten",
     "Layer",
+    "MaxPool2D",
     "Model",
     "Shape",
 ]
