@@ -18,6 +18,7 @@ import numpy as np
 
 from chainrule.cli.options import int_list, positive_float, positive_int
 from chainrule.cli.train_files import add_file_options, check_file_options, write_files
+from chainrule.cli.train_layers import add_layer_options, check_layer_options, run_layers
 from chainrule.cli.train_options import (
     add_training_options,
     describe_training,
@@ -154,6 +155,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--dtype", choices=["float64", "float32"], default="float64")
     parser.add_argument("--quiet", action="store_true", help="no progress bar")
     add_training_options(parser)
+    add_layer_options(parser)
     add_file_options(parser)
     parser.set_defaults(func=run)
 
@@ -205,7 +207,12 @@ def describe(network: Network, dataset: Dataset) -> list[str]:
 def run(args: argparse.Namespace) -> int:
     """Train, then print the summary; return the exit status."""
     check_file_options(args)
+    check_layer_options(args)
     dataset = load_dataset(args.data, seed=args.seed, target=args.target)
+    if args.arch is not None:
+        lines = run_layers(args, dataset)
+        print("\n".join(lines))
+        return 0
     network = build_network(args, dataset, args.dtype)
     Y_train, Y_test = prepare_targets(dataset, network.output.name)
     arguments = training_arguments(args, network.n_layers - 1)

@@ -4,7 +4,8 @@ A comma-separated list of layers, in order, each a kind and its colon-separated 
 (spaces are ignored)::
 
     dense:UNITS[:nobias]                 Dense (nobias: no b, as before a batch norm)
-    conv:FILTERS:SIZE[:sSTRIDE][:padP]   Conv2D, SIZE×SIZE kernels, stride 1 and padding 0
+    conv:FILTERS:SIZE[:sSTRIDE][:padP][:nobias]
+                                         Conv2D, SIZE×SIZE kernels, stride 1 and padding 0
                                          unless given (conv:16:3:s2:pad1)
     maxpool:SIZE[:sSTRIDE]               MaxPool2D, stride SIZE unless given
     avgpool:SIZE[:sSTRIDE]               AvgPool2D
@@ -82,13 +83,15 @@ def _dense(args: list[str]) -> Layer:
 def _conv(args: list[str]) -> Layer:
     if len(args) < 2:
         raise _Refused(":".join(args))
-    stride, padding = 1, 0
+    stride, padding, bias = 1, 0, True
     for option in args[2:]:
         if option.startswith("pad") and option[3:].isdigit():
             padding = int(option[3:])
+        elif option == "nobias":
+            bias = False
         else:
             stride = _count(option, "s")
-    return Conv2D(_count(args[0]), _count(args[1]), stride, padding)
+    return Conv2D(_count(args[0]), _count(args[1]), stride, padding, bias)
 
 
 def _pool(cls: type[MaxPool2D] | type[AvgPool2D]) -> Parser:
@@ -132,7 +135,7 @@ def _activation(name: str) -> Parser:
 #: kind -> (the form shown when refused, the parser of its arguments)
 _FORMS: dict[str, tuple[str, Parser]] = {
     "dense": ("dense:UNITS[:nobias]", _dense),
-    "conv": ("conv:FILTERS:SIZE[:sSTRIDE][:padP]", _conv),
+    "conv": ("conv:FILTERS:SIZE[:sSTRIDE][:padP][:nobias]", _conv),
     "maxpool": ("maxpool:SIZE[:sSTRIDE]", _pool(MaxPool2D)),
     "avgpool": ("avgpool:SIZE[:sSTRIDE]", _pool(AvgPool2D)),
     "batchnorm": ("batchnorm[:MOMENTUM]", _batchnorm),
