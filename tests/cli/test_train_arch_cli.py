@@ -52,10 +52,6 @@ def test_a_cnn_trains_saves_and_predicts_the_same(tmp_path: Path, capsys) -> Non
 
 
 def test_a_saved_model_comes_back_exactly(tmp_path: Path) -> None:
-    from chainrule.numeric.layers import Dense
-    from chainrule.numeric.layers.spec import parse_architecture
-    from chainrule.numeric.persist import save
-
     layers = parse_architecture(
         "conv:2:3:s2:pad1:nobias,batchnorm:0.8,leaky_relu:0.2,avgpool:2:s1,flatten,dropout:0.9"
     )
