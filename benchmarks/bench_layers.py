@@ -37,9 +37,9 @@ FRAMEWORKS = ("chainrule", "torch")
 DTYPES = ("float32", "float64")
 CONV = {"m": 64, "C": 1, "H": 28, "W": 28, "F": 16, "k": 3, "stride": 1, "padding": 1}
 BATCHNORM = (256, 512)
-CNN_ARCH = "conv:16:3:pad1,relu,conv:16:3:pad1,relu,maxpool:2,flatten,dense:64,relu"
-CNN_OPTIONS = ["--optimizer", "adam", "--lr", "0.002", "--batch-size", "32", "--epochs", "30",
-               "--l2", "1", "--seed", "0", "--quiet"]  # fmt: skip
+CNN_ARCH = "conv:32:3:pad1:nobias,batchnorm,relu,maxpool:2,flatten,dense:64,relu,dropout:0.7"
+CNN_OPTIONS = ["--optimizer", "adam", "--lr", "0.003", "--lr-decay", "0.1", "--batch-size", "32",
+               "--epochs", "30", "--seed", "0", "--quiet"]  # fmt: skip
 THREAD_VARIABLES = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS")
 WORKER_TIMEOUT_S = 600
 
