@@ -23,7 +23,9 @@ The contract of a layer (subclass :class:`Layer`; the model calls these in this 
     Fill ``self.params`` (``init`` names a scheme of
     :data:`~chainrule.numeric.init.INITIALIZERS`, drawn as ``draw(rng, fan_out, fan_in)``).
 ``forward(X, training) -> Y``
-    X is ``(m, *input_shape)``; keep what the backward pass needs. ``training`` is True in a
+    X is ``(m, *input_shape)`` in the model's dtype (an integer array for a first layer
+    with ``integer_input = True``, such as an embedding of token ids); keep what the
+    backward pass needs. ``training`` is True in a
     training pass (batch statistics, dropout) and False for prediction and validation.
     Write Y into a buffer the layer keeps (:class:`~.buffers.Buffers`): the model treats
     every output as overwritten by the next pass.

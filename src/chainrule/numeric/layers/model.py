@@ -288,8 +288,17 @@ class Model:
 
     # ----------------------------------------------------------------- checks
     def check_input(self, X: object) -> Array:
-        """X as an array of the model's dtype and shape (m, *input_shape), m >= 1, finite."""
-        X = _as_float_array(X, "X", self.dtype)
+        """X as an array of the model's dtype and shape (m, *input_shape), m >= 1 (an
+        integer array, unconverted, when the first layer takes integers)."""
+        if self.layers[0].integer_input:
+            X = np.asarray(X)
+            if X.dtype.kind not in "iu":
+                raise InputError(
+                    f"X must be an array of integers for layer {self.layers[0].describe()!r} "
+                    f"(got {X.dtype})"
+                )
+        else:
+            X = _as_float_array(X, "X", self.dtype)
         if X.shape[1:] != self.input_shape or X.ndim == 0 or X.shape[0] < 1:
             raise ShapeError(
                 f"X must have shape (m, {', '.join(map(str, self.input_shape))}) with m >= 1, "
