@@ -34,9 +34,11 @@ The contract of a layer (subclass :class:`Layer`; the model calls these in this 
     over the batch (dY already carries the 1/m). Write ∂J/∂θ into ``self.grads`` (overwrite,
     do not accumulate) and return ∂J/∂X. When ``needs_input_gradient`` is False (the first
     layer of a training pass) skip dX and return :data:`~.base.NO_GRADIENT`.
-``state() -> {name: array}``, ``config() -> dict``, ``from_config(config)``, ``describe()``
+``state() -> {name: array}``, ``config() -> dict``, ``from_config(config)``, ``fresh()``,
+``describe()``
     Untrained arrays saved with the model (running statistics), the JSON settings that
-    rebuild the layer, and the layer as the architecture grammar writes it.
+    rebuild the layer (for saved files), an unbuilt twin (for copies of a model), and the
+    layer as the architecture grammar writes it.
 
 A layer's ``kind`` names it in an architecture string (:mod:`.spec`) and in saved files; a
 new kind is registered in :data:`.spec.LAYER_KINDS`. Every layer is tested against central

@@ -97,6 +97,10 @@ class Layer:
         """A new, unbuilt layer from what :meth:`config` returned."""
         return cls(**config)
 
+    def fresh(self) -> Layer:
+        """A new, unbuilt layer with the same settings (for copies of a model)."""
+        return type(self).from_config(self.config())
+
     # --------------------------------------------------------------- passes
     def forward(self, X: Array, training: bool) -> Array:
         """Y for a batch X of shape ``(m, *input_shape)``; keeps what :meth:`backward`

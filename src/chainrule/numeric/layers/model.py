@@ -182,7 +182,7 @@ class Model:
 
     def astype(self, dtype: str | np.dtype) -> Model:
         """A copy with every array cast to ``dtype``."""
-        layers = [_fresh(layer) for layer in self.layers]
+        layers = [layer.fresh() for layer in self.layers]
         twin = Model(layers, self.input_shape, self.output, "zeros", dtype, copy.deepcopy(self.rng))
         twin.init = self.init
         np.copyto(twin._theta, self._theta, casting="unsafe")
@@ -337,11 +337,6 @@ class Model:
             f"Model({self.describe()!r}, input_shape={self.input_shape}, "
             f"output={self.output.name!r}, dtype={self.dtype.name!r})"
         )
-
-
-def _fresh(layer: Layer) -> Layer:
-    """An unbuilt layer of the same kind and settings."""
-    return type(layer).from_config(layer.config())
 
 
 def _check_layers(layers: object) -> list[Layer]:
