@@ -40,14 +40,14 @@ Array = np.ndarray
 
 @dataclass(frozen=True)
 class AttentionCache:
-    """What the backward pass needs: Q, K, V, the weights P (m, T_q, T_k), the output O and
-    the scale 1/√d."""
+    """What the backward pass needs: Q, K, V, the weights P (m, T_q, T_k), the output O
+    (``out``) and the scale 1/√d."""
 
     Q: Array
     K: Array
     V: Array
     P: Array
-    O: Array
+    out: Array
     scale: float
 
 
@@ -78,17 +78,17 @@ def attention_forward(
     S -= S.max(axis=-1, keepdims=True)
     P = np.exp(S, out=S)
     P /= P.sum(axis=-1, keepdims=True)
-    O = np.matmul(P, V)
-    return O, AttentionCache(Q, K, V, P, O, scale)
+    out = np.matmul(P, V)
+    return out, AttentionCache(Q, K, V, P, out, scale)
 
 
 def attention_backward(dO: Array, cache: AttentionCache) -> tuple[Array, Array, Array]:
     """dQ, dK, dV (shapes of Q, K, V) from dO (m, T_q, d_v)."""
-    Q, K, V, P, O, scale = cache.Q, cache.K, cache.V, cache.P, cache.O, cache.scale
-    check_like("dO", dO, O.shape, O.dtype, "(those of the forward output)")
+    Q, K, V, P, out, scale = cache.Q, cache.K, cache.V, cache.P, cache.out, cache.scale
+    check_like("dO", dO, out.shape, out.dtype, "(those of the forward output)")
     dV = np.matmul(P.transpose(0, 2, 1), dO)
     dS = np.matmul(dO, V.transpose(0, 2, 1))  # dP, turned into dS in place
-    dS -= np.einsum("bqv,bqv->bq", dO, O)[..., None]
+    dS -= np.einsum("bqv,bqv->bq", dO, out)[..., None]
     dS *= P
     dS *= scale
     dQ = np.matmul(dS, K)

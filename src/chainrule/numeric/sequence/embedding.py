@@ -57,9 +57,9 @@ def embedding_backward(dX: Array, cache: EmbeddingCache) -> Array:
 def one_hot(ids: Array, vocabulary: int, dtype: np.dtype | type = np.float64) -> Array:
     """O (m·T, V): row k is the one-hot vector of the k-th id of ``ids`` in row-major order."""
     flat = np.asarray(ids).ravel()
-    O = np.zeros((flat.size, vocabulary), dtype=dtype)
-    O[np.arange(flat.size), flat] = 1
-    return O
+    rows = np.zeros((flat.size, vocabulary), dtype=dtype)
+    rows[np.arange(flat.size), flat] = 1
+    return rows
 
 
 def embedding_forward_one_hot(ids: Array, E: Array) -> Array:

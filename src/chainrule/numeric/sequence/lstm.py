@@ -85,9 +85,7 @@ def lstm_cell_forward(
     return a_next, c_next, (a_next, c_next, a_prev, c_prev, ft, it, cct, ot, xt, parameters)
 
 
-def lstm_cell_backward(
-    da_next: Array, dc_next: Array, cache: tuple[Any, ...]
-) -> dict[str, Array]:
+def lstm_cell_backward(da_next: Array, dc_next: Array, cache: tuple[Any, ...]) -> dict[str, Array]:
     """One step back: dxt, da_prev, dc_prev and this step's dW*, db* from da_next, dc_next."""
     a_next, c_next, a_prev, c_prev, ft, it, cct, ot, xt, p = cache
     n_a = a_prev.shape[1]

@@ -2,16 +2,21 @@
 
 The same equations as :mod:`chainrule.numeric.sequence.lstm` (the course's cells), computed
 with the gate weights stacked into one W = [Wf; Wi; Wo; Wc] (4n_a, n_a + n_x) and
-b = [bf; bi; bo; bc] (4n_a,), so that the three σ gates lie side by side and take one call.
-W splits into the columns acting on a⟨t-1⟩, Wa (4n_a, n_a), and those acting on x⟨t⟩,
-Wx (4n_a, n_x). Before the loop, one product projects every step's input,
-G⟨t⟩ = x⟨t⟩ Wxᵀ + b for all t; each step then adds a⟨t-1⟩ Waᵀ. Backward, each step computes
-the four gates' pre-activation gradients into one row block dG⟨t⟩ and sends
-da⟨t-1⟩ = dG⟨t⟩ Wa back; after the loop one product each gives dWx = Σ dG⟨t⟩ᵀ x⟨t⟩,
-dWa = Σ dG⟨t⟩ᵀ a⟨t-1⟩ and dx = dG Wx. Every buffer is time-major (T, m, ·) and allocated
-once per call; the dtype (float32 or float64) is the input's. The gates are evaluated through
-one exponential (σ(z) = 1/(1 + e^(-z)), tanh z = 2σ(2z) - 1): NumPy's exp is vectorised where
-its tanh is not, which makes it several times faster in float64.
+b = [bf; bi; bo; bc] (4n_a,), the three σ gates side by side. W splits into the columns acting
+on a⟨t-1⟩, Wa (4n_a, n_a), and those acting on x⟨t⟩, Wx (4n_a, n_x).
+
+- Before the loop, one product projects every step's input: x Wxᵀ + b for all T·m rows.
+- Each step adds Wa a⟨t-1⟩ and evaluates all four gates with one exponential
+  (σ(z) = 1/(1 + e^(-z)), tanh z = 2σ(2z) - 1; NumPy's exp is vectorised where its tanh is
+  not, several times faster in float64).
+- Backward, each step writes the four gates' pre-activation gradients into one block dG⟨t⟩
+  and sends da⟨t-1⟩ = Waᵀ dG⟨t⟩ back; after the loop one product each gives
+  dWa = Σ dG⟨t⟩ a⟨t-1⟩ᵀ, dWx = Σ dG⟨t⟩ x⟨t⟩ᵀ and dx.
+
+Inside the loop the buffers take the course's own layout, features by examples (a⟨t⟩ as
+(n_a, m)), time first, so that every gate's block of rows is one contiguous array (NumPy runs a
+strided block row by row, several times slower). They are allocated once per call; the dtype
+(float32 or float64) is the input's.
 """
 
 from __future__ import annotations
@@ -31,6 +36,16 @@ Parameters = dict[str, Array]
 GATE_ORDER = ("f", "i", "o", "c")
 
 
+def _tanh(z: Array, out: Array) -> Array:
+    """tanh z = 2/(1 + e^(-2z)) - 1 into ``out`` (one exp; call under errstate(over="ignore"))."""
+    np.multiply(z, -2.0, out=out)
+    np.exp(out, out=out)
+    out += 1.0
+    np.divide(2.0, out, out=out)
+    out -= 1.0
+    return out
+
+
 def stack_gates(parameters: Parameters) -> tuple[Array, Array]:
     """W (4n_a, n_a + n_x) and b (4n_a,), the gates' weights and biases in :data:`GATE_ORDER`."""
     W = np.concatenate([parameters[f"W{gate}"] for gate in GATE_ORDER])
@@ -40,9 +55,10 @@ def stack_gates(parameters: Parameters) -> tuple[Array, Array]:
 
 @dataclass
 class LSTMCache:
-    """Time-major buffers of the forward pass (n = n_a): inputs X (T, m, n_x), gate values
-    G (T, m, 4n) in :data:`GATE_ORDER`, cell states C (T+1, m, n) and hidden states
-    H (T+1, m, n) with C[0] = 0 and H[0] = a0, tanh C⟨t⟩ as TC (T, m, n), and W."""
+    """Buffers of the forward pass (n = n_a): the inputs X (T·m, n_x) as time-major rows; in
+    the course's layout, features by examples, the gate values G (T, 4n, m) in
+    :data:`GATE_ORDER`, cell states C (T+1, n, m) and hidden states H (T+1, n, m) with
+    C[0] = 0 and H[0] = a0ᵀ, and tanh c⟨t⟩ as TC (T, n, m); the stacked W."""
 
     X: Array
     G: Array
@@ -62,34 +78,35 @@ def lstm_forward(x: Array, a0: Array | None, parameters: Parameters) -> tuple[Ar
     # Rows scaled so that one exp gives every gate: σ(z) = 1/(1 + e^(-z)) for the three
     # gates and tanh(z) = 2σ(2z) - 1 for the candidate, so the products yield -z and -2z.
     scale = np.repeat(np.array([-1.0, -1.0, -1.0, -2.0], dtype=x.dtype), n)
-    Ws, bs = W * scale[:, None], b * scale
-    WaT, WxT = np.ascontiguousarray(Ws[:, :n].T), np.ascontiguousarray(Ws[:, n:].T)
-    X = np.ascontiguousarray(x.transpose(1, 0, 2))
-    G = (X.reshape(T * m, n_x) @ WxT).reshape(T, m, 4 * n)  # every step's input projection
-    G += bs
-    C = np.zeros((T + 1, m, n), dtype=x.dtype)
-    H = np.empty((T + 1, m, n), dtype=x.dtype)
-    TC = np.empty((T, m, n), dtype=x.dtype)
-    H[0] = a0
-    work = np.empty((m, 4 * n), dtype=x.dtype)
-    candidate = np.empty((m, n), dtype=x.dtype)
+    Ws = W * scale[:, None]
+    Wa = np.ascontiguousarray(Ws[:, :n])
+    X = np.ascontiguousarray(x.transpose(1, 0, 2)).reshape(T * m, n_x)
+    projection = X @ Ws[:, n:].T  # every step's input in one product, (T·m, 4n)
+    G = np.ascontiguousarray(projection.reshape(T, m, 4 * n).transpose(0, 2, 1))
+    G += (b * scale)[:, None]
+    C = np.zeros((T + 1, n, m), dtype=x.dtype)
+    H = np.empty((T + 1, n, m), dtype=x.dtype)
+    TC = np.empty((T, n, m), dtype=x.dtype)
+    H[0] = a0.T
+    work = np.empty((4 * n, m), dtype=x.dtype)
+    candidate = np.empty((n, m), dtype=x.dtype)
     with np.errstate(over="ignore"):  # e^(-z) = inf for z << 0 gives σ = 1/inf = 0, exactly
         for t in range(T):
             g = G[t]
-            np.matmul(H[t], WaT, out=work)
+            np.matmul(Wa, H[t], out=work)
             g += work
             np.exp(g, out=g)
             g += 1.0
             np.reciprocal(g, out=g)
-            forget, update, output, cand = (g[:, k * n : (k + 1) * n] for k in range(4))
+            forget, update, output, cand = g[:n], g[n : 2 * n], g[2 * n : 3 * n], g[3 * n :]
             cand *= 2.0
             cand -= 1.0
             np.multiply(forget, C[t], out=C[t + 1])
             np.multiply(update, cand, out=candidate)
             C[t + 1] += candidate
-            np.tanh(C[t + 1], out=TC[t])
+            _tanh(C[t + 1], TC[t])
             np.multiply(output, TC[t], out=H[t + 1])
-    A = np.ascontiguousarray(H[1:].transpose(1, 0, 2))
+    A = np.ascontiguousarray(H[1:].transpose(2, 0, 1))
     return A, LSTMCache(X, G, C, H, TC, W)
 
 
@@ -98,18 +115,19 @@ def lstm_backward(dA: Array, cache: LSTMCache) -> tuple[Array, Array, dict[str, 
     dA (m, T, n_a), the cost's gradient by every hidden state (zero where a state feeds no
     output)."""
     X, G, C, H, TC, W = cache.X, cache.G, cache.C, cache.H, cache.TC, cache.W
-    T, m, n = TC.shape
+    T, n, m = TC.shape
     check_like("dA", dA, (m, T, n), H.dtype, "(those of the forward output)")
-    Wa = np.ascontiguousarray(W[:, :n])
+    dA_steps = np.ascontiguousarray(dA.transpose(1, 2, 0))  # (T, n, m)
+    WaT = np.ascontiguousarray(W[:, :n].T)
     dG = np.empty_like(G)
-    da = np.zeros((m, n), dtype=H.dtype)
-    dc = np.zeros((m, n), dtype=H.dtype)
-    work = np.empty((m, 3 * n), dtype=H.dtype)
+    da = np.zeros((n, m), dtype=H.dtype)
+    dc = np.zeros((n, m), dtype=H.dtype)
+    work = np.empty((3 * n, m), dtype=H.dtype)
     for t in reversed(range(T)):
         g, d = G[t], dG[t]
-        d_f, d_i, d_o, d_c = d[:, :n], d[:, n : 2 * n], d[:, 2 * n : 3 * n], d[:, 3 * n :]
-        forget, update, output, cand = g[:, :n], g[:, n : 2 * n], g[:, 2 * n : 3 * n], g[:, 3 * n :]
-        da += dA[:, t]
+        d_f, d_i, d_o, d_c = d[:n], d[n : 2 * n], d[2 * n : 3 * n], d[3 * n :]
+        forget, update, output, cand = g[:n], g[n : 2 * n], g[2 * n : 3 * n], g[3 * n :]
+        da += dA_steps[t]
         np.multiply(da, TC[t], out=d_o)  # dΓo before the gate's derivative
         np.multiply(TC[t], TC[t], out=d_f)  # d_f as scratch: 1 - tanh² c⟨t⟩
         np.subtract(1.0, d_f, out=d_f)
@@ -122,21 +140,21 @@ def lstm_backward(dA: Array, cache: LSTMCache) -> tuple[Array, Array, dict[str, 
         np.subtract(1.0, d_c, out=d_c)
         d_c *= update
         d_c *= dc
-        sigma = g[:, : 3 * n]
+        sigma = g[: 3 * n]
         np.subtract(1.0, sigma, out=work)
         work *= sigma
-        d[:, : 3 * n] *= work  # σ'(z) = σ(1 - σ) for the three gates at once
+        d[: 3 * n] *= work  # σ'(z) = σ(1 - σ) for the three gates at once
         dc *= forget
-        np.matmul(d, Wa, out=da)
-    flat = dG.reshape(T * m, 4 * n)
+        np.matmul(WaT, d, out=da)
+    rows = np.ascontiguousarray(dG.transpose(0, 2, 1)).reshape(T * m, 4 * n)  # dG by examples
     dW = np.empty_like(W)
-    np.matmul(flat.T, H[:-1].reshape(T * m, n), out=dW[:, :n])
-    np.matmul(flat.T, X.reshape(T * m, -1), out=dW[:, n:])
-    db = flat.sum(axis=0)
-    dX = (flat @ np.ascontiguousarray(W[:, n:])).reshape(T, m, -1)
-    dx = np.ascontiguousarray(dX.transpose(1, 0, 2))
+    np.matmul(rows.T, np.ascontiguousarray(H[:-1].transpose(0, 2, 1)).reshape(T * m, n),
+              out=dW[:, :n])  # fmt: skip
+    np.matmul(rows.T, X, out=dW[:, n:])
+    db = rows.sum(axis=0)
+    dx = np.ascontiguousarray((rows @ W[:, n:]).reshape(T, m, -1).transpose(1, 0, 2))
     grads = {}
     for k, gate in enumerate(GATE_ORDER):
         grads[f"dW{gate}"] = dW[k * n : (k + 1) * n]
         grads[f"db{gate}"] = db[k * n : (k + 1) * n]
-    return dx, da, {f"d{key}": grads[f"d{key}"] for key in LSTM_KEYS}
+    return dx, np.ascontiguousarray(da.T), {f"d{key}": grads[f"d{key}"] for key in LSTM_KEYS}

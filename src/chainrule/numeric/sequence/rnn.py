@@ -130,9 +130,7 @@ class RNNCache:
     parameters: Parameters
 
 
-def rnn_forward(
-    x: Array, a0: Array | None, parameters: Parameters
-) -> tuple[Array, RNNCache]:
+def rnn_forward(x: Array, a0: Array | None, parameters: Parameters) -> tuple[Array, RNNCache]:
     """A (m, T, n_a), every hidden state, from x (m, T, n_x), a0 (m, n_a) or None (zeros)."""
     a0 = _check(x, a0, parameters)
     m, T, n_x = x.shape

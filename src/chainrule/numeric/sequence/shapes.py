@@ -9,13 +9,19 @@ import numpy as np
 
 from chainrule.errors import InputError, ShapeError
 
-__all__ = ["check_float_array", "check_like", "check_parameter_shapes", "check_token_ids", "hidden_size"]
+__all__ = [
+    "check_float_array",
+    "check_like",
+    "check_parameter_shapes",
+    "check_token_ids",
+    "hidden_size",
+]
 
 Array = np.ndarray
 
 
 def check_float_array(name: str, value: object, ndim: int, axes: str) -> Array:
-    """``value`` as a floating NumPy array with ``ndim`` axes (named ``axes``, e.g. "(m, T, n_x)")."""
+    """``value`` as a floating NumPy array with ``ndim`` axes (named ``axes``: "(m, T, n_x)")."""
     if not isinstance(value, np.ndarray) or value.dtype.kind != "f":
         kind = type(value).__name__ if not isinstance(value, np.ndarray) else str(value.dtype)
         raise InputError(f"'{name}' must be a float32 or float64 array {axes} (got {kind})")
@@ -24,7 +30,9 @@ def check_float_array(name: str, value: object, ndim: int, axes: str) -> Array:
     return value
 
 
-def check_like(name: str, value: object, shape: tuple[int, ...], dtype: np.dtype, why: str) -> Array:
+def check_like(
+    name: str, value: object, shape: tuple[int, ...], dtype: np.dtype, why: str
+) -> Array:
     """``value`` as an array of exactly ``shape`` and ``dtype`` (``why`` says what fixes them)."""
     axes = "(" + ", ".join(str(n) for n in shape) + ")"
     value = check_float_array(name, value, len(shape), axes)
@@ -72,6 +80,8 @@ def hidden_size(parameters: Mapping[str, Array], key: str) -> int:
     """The number of rows of ``parameters[key]``, the hidden size a layer's weights fix."""
     value = parameters.get(key) if isinstance(parameters, Mapping) else None
     if not isinstance(value, np.ndarray) or value.ndim != 2:
-        got = type(parameters).__name__ if not isinstance(parameters, Mapping) else sorted(parameters)
+        got = (
+            type(parameters).__name__ if not isinstance(parameters, Mapping) else sorted(parameters)
+        )
         raise InputError(f"'parameters' must hold a 2-D array '{key}' (got {got})")
     return int(value.shape[0])
