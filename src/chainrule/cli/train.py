@@ -18,6 +18,11 @@ import numpy as np
 
 from chainrule.cli.options import int_list, positive_float, positive_int
 from chainrule.cli.train_files import add_file_options, check_file_options, write_files
+from chainrule.cli.train_sequence import (
+    add_sequence_options,
+    check_sequence_options,
+    run_sequence,
+)
 from chainrule.cli.train_options import (
     add_training_options,
     describe_training,
@@ -28,6 +33,7 @@ from chainrule.custom import resolve_activation
 from chainrule.custom import resolve_output as resolve_custom_output
 from chainrule.data import DATASETS, MAX_SEED, Dataset, load_dataset
 from chainrule.numeric import ACTIVATIONS, INITIALIZERS, OUTPUTS, Network, Output, train
+from chainrule.sequence_data import SEQUENCE_TASKS
 
 __all__ = ["add_network_options", "build_network", "prepare_targets", "register", "run"]
 
@@ -44,11 +50,10 @@ AUTO_INIT = {"relu": "he", "leaky_relu": "he"}
 
 
 def dataset_name(text: str) -> str:
-    """Parse a bundled data set's name, or the path of a CSV file."""
-    if text not in DATASETS and not is_csv_source(text):
-        raise argparse.ArgumentTypeError(
-            f"expected one of {', '.join(sorted(DATASETS))}, or a .csv file, got {text!r}"
-        )
+    """Parse a bundled data set's or a sequence task's name, or the path of a CSV file."""
+    if text not in DATASETS and text not in SEQUENCE_TASKS and not is_csv_source(text):
+        names = ", ".join(sorted([*DATASETS, *SEQUENCE_TASKS]))
+        raise argparse.ArgumentTypeError(f"expected one of {names}, or a .csv file, got {text!r}")
     return text
 
 
@@ -71,8 +76,8 @@ def add_network_options(parser: argparse.ArgumentParser) -> None:
         type=dataset_name,
         default=DEFAULT_DATA,
         metavar="NAME",
-        help=f"data set: {', '.join(sorted(DATASETS))}, or a CSV file with a header row "
-        f"(default: {DEFAULT_DATA})",
+        help=f"data set: {', '.join(sorted(DATASETS))}, or a CSV file with a header row; "
+        f"or a generated sequence task: {', '.join(SEQUENCE_TASKS)} (default: {DEFAULT_DATA})",
     )
     parser.add_argument(
         "--target",
@@ -142,18 +147,19 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument(
         "--epochs",
         type=positive_int,
-        default=DEFAULT_EPOCHS,
-        help=f"passes over the training data (default: {DEFAULT_EPOCHS})",
+        default=None,
+        help=f"passes over the training data (default: {DEFAULT_EPOCHS}; 20 for a sequence task)",
     )
     parser.add_argument(
         "--batch-size",
         type=positive_int,
         default=None,
-        help="examples per mini-batch (default: the whole training set)",
+        help="examples per mini-batch (default: the whole training set; 64 for a sequence task)",
     )
     parser.add_argument("--dtype", choices=["float64", "float32"], default="float64")
     parser.add_argument("--quiet", action="store_true", help="no progress bar")
     add_training_options(parser)
+    add_sequence_options(parser)
     add_file_options(parser)
     parser.set_defaults(func=run)
 
@@ -205,6 +211,11 @@ def describe(network: Network, dataset: Dataset) -> list[str]:
 def run(args: argparse.Namespace) -> int:
     """Train, then print the summary; return the exit status."""
     check_file_options(args)
+    if args.data in SEQUENCE_TASKS:
+        return run_sequence(args, DEFAULT_HIDDEN)
+    check_sequence_options(args)
+    if args.epochs is None:
+        args.epochs = DEFAULT_EPOCHS
     dataset = load_dataset(args.data, seed=args.seed, target=args.target)
     network = build_network(args, dataset, args.dtype)
     Y_train, Y_test = prepare_targets(dataset, network.output.name)
