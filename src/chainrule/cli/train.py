@@ -18,15 +18,15 @@ import numpy as np
 
 from chainrule.cli.options import int_list, positive_float, positive_int
 from chainrule.cli.train_files import add_file_options, check_file_options, write_files
-from chainrule.cli.train_sequence import (
-    add_sequence_options,
-    check_sequence_options,
-    run_sequence,
-)
 from chainrule.cli.train_options import (
     add_training_options,
     describe_training,
     training_arguments,
+)
+from chainrule.cli.train_sequence import (
+    add_sequence_options,
+    check_sequence_options,
+    run_sequence,
 )
 from chainrule.csvdata import is_csv_source
 from chainrule.custom import resolve_activation
@@ -52,8 +52,10 @@ AUTO_INIT = {"relu": "he", "leaky_relu": "he"}
 def dataset_name(text: str) -> str:
     """Parse a bundled data set's or a sequence task's name, or the path of a CSV file."""
     if text not in DATASETS and text not in SEQUENCE_TASKS and not is_csv_source(text):
-        names = ", ".join(sorted([*DATASETS, *SEQUENCE_TASKS]))
-        raise argparse.ArgumentTypeError(f"expected one of {names}, or a .csv file, got {text!r}")
+        raise argparse.ArgumentTypeError(
+            f"expected one of {', '.join(sorted(DATASETS))}, a sequence task "
+            f"({', '.join(SEQUENCE_TASKS)}), or a .csv file, got {text!r}"
+        )
     return text
 
 

@@ -51,16 +51,18 @@ CELLS = {"lstm": LSTM, "rnn": RNN}
 def add_sequence_options(parser: argparse.ArgumentParser) -> None:
     """Add --cell, --units, --length, --clip-norm and --clip-value to ``parser``."""
     group = parser.add_argument_group(f"sequence tasks (--data {', '.join(SEQUENCE_TASKS)})")
-    group.add_argument("--cell", choices=sorted(CELLS), default=None,
-                       help=f"the recurrent layer (default: {DEFAULT_CELL})")  # fmt: skip
-    group.add_argument("--units", type=positive_int, default=None,
-                       help=f"its hidden units (default: {DEFAULT_UNITS})")  # fmt: skip
-    group.add_argument("--length", type=positive_int, default=None,
-                       help=f"steps per sequence, at least 2 (default: {DEFAULT_LENGTH})")  # fmt: skip
-    group.add_argument("--clip-norm", type=positive_float, default=None, metavar="MAX",
-                       help="scale the gradients down to this global norm when above it")  # fmt: skip
-    group.add_argument("--clip-value", type=positive_float, default=None, metavar="MAX",
-                       help="clip every gradient entry into [-MAX, MAX] (the course's clip)")  # fmt: skip
+    options = [
+        ("--cell", {"choices": sorted(CELLS)}, f"the recurrent layer (default: {DEFAULT_CELL})"),
+        ("--units", {"type": positive_int}, f"its hidden units (default: {DEFAULT_UNITS})"),
+        ("--length", {"type": positive_int},
+         f"steps per sequence, at least {MIN_LENGTH} (default: {DEFAULT_LENGTH})"),
+        ("--clip-norm", {"type": positive_float, "metavar": "MAX"},
+         "scale the gradients down to this global norm when above it"),
+        ("--clip-value", {"type": positive_float, "metavar": "MAX"},
+         "clip every gradient entry into [-MAX, MAX] (the course's clip)"),
+    ]  # fmt: skip
+    for flag, kind, text in options:
+        group.add_argument(flag, default=None, help=text, **kind)  # type: ignore[arg-type]
 
 
 def check_sequence_options(args: argparse.Namespace) -> None:
