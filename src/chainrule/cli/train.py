@@ -18,6 +18,7 @@ import numpy as np
 
 from chainrule.cli.options import int_list, positive_float, positive_int
 from chainrule.cli.train_files import add_file_options, check_file_options, write_files
+from chainrule.cli.train_layers import add_layer_options, check_layer_options, run_layers
 from chainrule.cli.train_options import (
     add_training_options,
     describe_training,
@@ -161,6 +162,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--dtype", choices=["float64", "float32"], default="float64")
     parser.add_argument("--quiet", action="store_true", help="no progress bar")
     add_training_options(parser)
+    add_layer_options(parser)
     add_sequence_options(parser)
     add_file_options(parser)
     parser.set_defaults(func=run)
@@ -216,9 +218,14 @@ def run(args: argparse.Namespace) -> int:
     if args.data in SEQUENCE_TASKS:
         return run_sequence(args, DEFAULT_HIDDEN)
     check_sequence_options(args)
+    check_layer_options(args)
     if args.epochs is None:
         args.epochs = DEFAULT_EPOCHS
     dataset = load_dataset(args.data, seed=args.seed, target=args.target)
+    if args.arch is not None:
+        lines = run_layers(args, dataset)
+        print("\n".join(lines))
+        return 0
     network = build_network(args, dataset, args.dtype)
     Y_train, Y_test = prepare_targets(dataset, network.output.name)
     arguments = training_arguments(args, network.n_layers - 1)

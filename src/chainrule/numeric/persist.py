@@ -37,6 +37,7 @@ from chainrule.errors import InputError, ModelFileError
 from chainrule.files import write_atomically
 from chainrule.numeric.activations import ACTIVATIONS, Activation, make_leaky_relu
 from chainrule.numeric.init import INITIALIZERS
+from chainrule.numeric.layers.model import Model
 from chainrule.numeric.losses import OUTPUTS, Output
 from chainrule.numeric.network import Network
 from chainrule.numeric.schema import DataSchema, SavedModel, check_schema, schema_problem
@@ -58,8 +59,12 @@ FORMAT_VERSION = 1
 
 
 # ----------------------------------------------------------------------------- saving
-def save(network: Network, path: str | os.PathLike[str], schema: DataSchema | None = None) -> None:
-    """Write ``network`` (and ``schema``) to the ``.npz`` file ``path``, atomically.
+def save(
+    network: Network | Model, path: str | os.PathLike[str], schema: DataSchema | None = None
+) -> None:
+    """Write ``network`` (and ``schema``) to the ``.npz`` file ``path``, atomically; a
+    layered :class:`~chainrule.numeric.layers.Model` in its own format
+    (:mod:`chainrule.numeric.layers.model_file`).
 
     Raises
     ------
@@ -67,8 +72,13 @@ def save(network: Network, path: str | os.PathLike[str], schema: DataSchema | No
         When the network has a custom activation or output, the schema does not fit the
         network, or the file cannot be written.
     """
+    if isinstance(network, Model):
+        from chainrule.numeric.layers.model_file import save_model
+
+        save_model(network, path, schema)
+        return
     if not isinstance(network, Network):
-        raise InputError(f"'network' must be a Network (got {type(network).__name__})")
+        raise InputError(f"'network' must be a Network or a Model (got {type(network).__name__})")
     if schema is not None:
         schema = check_schema(schema, network.layer_sizes)
     architecture = _architecture(network, schema)
@@ -143,7 +153,7 @@ def _schema_spec(schema: DataSchema) -> dict[str, Any]:
 
 
 # ----------------------------------------------------------------------------- loading
-def load(path: str | os.PathLike[str]) -> Network:
+def load(path: str | os.PathLike[str]) -> Network | Model:
     """The network saved in ``path``; see :func:`load_model` for its data schema too.
 
     Raises
@@ -197,6 +207,11 @@ def _reason(exc: BaseException) -> str:
 
 
 def _rebuild(entries: dict[str, np.ndarray]) -> SavedModel:
+    layered = _layered_spec(entries)
+    if layered is not None:
+        from chainrule.numeric.layers.model_file import rebuild
+
+        return rebuild(layered, entries)
     spec = _architecture_entry(entries)
     sizes = _layer_sizes_from(spec["layer_sizes"])
     dtype = _check_parameters(entries, sizes, spec["dtype"])
@@ -216,6 +231,17 @@ def _rebuild(entries: dict[str, np.ndarray]) -> SavedModel:
     if unexpected:
         raise ValueError(f"unexpected entry {unexpected[0]!r} (a foreign or altered file)")
     return SavedModel(network, schema)
+
+
+def _layered_spec(entries: dict[str, np.ndarray]) -> dict[str, Any] | None:
+    """The architecture of a layered Model's file, or None for any other file."""
+    raw = entries.get("architecture")
+    if raw is None or raw.dtype.kind != "U" or raw.shape != ():
+        return None
+    spec = json.loads(str(raw))
+    from chainrule.numeric.layers.model_file import FORMAT_NAME as LAYERS_FORMAT
+
+    return spec if isinstance(spec, dict) and spec.get("format") == LAYERS_FORMAT else None
 
 
 def _layer_sizes_from(value: object) -> list[int]:

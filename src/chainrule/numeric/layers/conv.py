@@ -38,13 +38,17 @@ Array = np.ndarray
 
 
 class Conv2D(Layer):
-    """``filters`` kernels of ``size``×``size`` over C channels, with stride and padding."""
+    """``filters`` kernels of ``size``×``size`` over C channels, with stride and padding;
+    ``bias=False`` leaves b out (before a batch norm, which cancels it)."""
 
     kind = "conv"
     decayed = ("W",)
 
-    def __init__(self, filters: int, size: int, stride: int = 1, padding: int = 0) -> None:
+    def __init__(
+        self, filters: int, size: int, stride: int = 1, padding: int = 0, bias: bool = True
+    ) -> None:
         super().__init__()
+        self.bias = bool(bias)
         self.filters = positive_int("filters", filters)
         self.size = positive_int("size", size)
         self.stride = positive_int("stride", stride)
@@ -68,18 +72,22 @@ class Conv2D(Layer):
 
     def parameter_shapes(self) -> dict[str, Shape]:
         C = self.input_shape[0]
-        return {"W": (self.filters, C, self.size, self.size), "b": (self.filters,)}
+        shapes: dict[str, Shape] = {"W": (self.filters, C, self.size, self.size)}
+        if self.bias:
+            shapes["b"] = (self.filters,)
+        return shapes
 
     def initialize(self, init: str, rng: np.random.Generator) -> None:
         draw = by_name(init, INITIALIZERS, "init")
         fan_in = self.input_shape[0] * self.size * self.size
         self.params["W"][...] = draw(rng, self.filters, fan_in).reshape(self.params["W"].shape)
-        self.params["b"].fill(0)
+        if self.bias:
+            self.params["b"].fill(0)
 
     def config(self) -> dict[str, Any]:
         return {
             "filters": self.filters, "size": self.size,
-            "stride": self.stride, "padding": self.padding,
+            "stride": self.stride, "padding": self.padding, "bias": self.bias,
         }  # fmt: skip
 
     def _padded(self, X: Array) -> Array:
@@ -108,7 +116,8 @@ class Conv2D(Layer):
         Z = self._buffers.get("Z", (m, F, out_h, out_w), self.dtype)
         W_col = self.params["W"].reshape(F, C * k * k)
         np.matmul(W_col, cols.reshape(m, C * k * k, out_h * out_w), out=Z.reshape(m, F, -1))
-        np.add(Z, self.params["b"][:, np.newaxis, np.newaxis], out=Z)
+        if self.bias:
+            np.add(Z, self.params["b"][:, np.newaxis, np.newaxis], out=Z)
         return Z
 
     def backward(self, dY: Array) -> Array:
@@ -120,7 +129,8 @@ class Conv2D(Layer):
         C, k = self.input_shape[0], self.size
         dZ = np.ascontiguousarray(dY).reshape(m, F, out_h * out_w)
         cols3 = cols.reshape(m, C * k * k, out_h * out_w)
-        np.einsum("nfp->f", dZ, out=self.grads["b"])
+        if self.bias:
+            np.einsum("nfp->f", dZ, out=self.grads["b"])
         per_example = self._buffers.get("dW_n", (m, F, C * k * k), self.dtype)
         np.matmul(dZ, cols3.transpose(0, 2, 1), out=per_example)
         np.sum(per_example, axis=0, out=self.grads["W"].reshape(F, C * k * k))
@@ -141,4 +151,4 @@ class Conv2D(Layer):
             text += f":s{self.stride}"
         if self.padding:
             text += f":pad{self.padding}"
-        return text
+        return text if self.bias else f"{text}:nobias"
