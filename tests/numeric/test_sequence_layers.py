@@ -4,12 +4,17 @@ optimizer."""
 
 from __future__ import annotations
 
+import subprocess
+import sys
+
 import numpy as np
 import pytest
 
 from chainrule.errors import InputError
 from chainrule.numeric import Adam, GradientDescent, gradient_check, train
 from chainrule.numeric.layers import Dense, Flatten, Model
+from chainrule.numeric.layers.spec import describe_architecture, parse_architecture
+from chainrule.numeric.persist import load, save
 from chainrule.numeric.sequence.clipping import ClippedOptimizer
 from chainrule.numeric.sequence.layers import LSTM, RNN, Attention, Embedding
 from chainrule.sequence_data import adding_problem, load_sequence_task
@@ -98,3 +103,26 @@ def test_the_adding_problem_is_as_described() -> None:
     np.testing.assert_array_equal(again.X_train, load_sequence_task("adding", 3, 7).X_train)
     with pytest.raises(InputError, match="'length' must be an integer >= 2"):
         load_sequence_task("adding", length=1)
+
+
+def test_architecture_text_and_model_files_carry_the_sequence_layers(rng, tmp_path) -> None:
+    text = "embedding:5:3,lstm:4,attention:3:causal,rnn:2:last,dense:2"
+    layers = parse_architecture(text)
+    assert describe_architecture(layers) == text
+    model = Model(layers, (6,), "linear", seed=0)
+    path = tmp_path / "sequence.npz"
+    save(model, path)
+    loaded = load(path)
+    ids = rng.integers(0, 5, size=(3, 6))
+    np.testing.assert_array_equal(loaded.forward(ids), model.forward(ids))
+    with pytest.raises(InputError, match=r"'arch': layer 1 'lstm:4:first' must be written"):
+        parse_architecture("lstm:4:first")
+
+
+def test_the_sequence_layers_do_not_import_sympy() -> None:
+    code = (
+        "import sys, chainrule.numeric.sequence.layers, chainrule.numeric.layers.spec\n"
+        "assert 'sympy' not in sys.modules\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr

@@ -4,7 +4,8 @@ The model is a recurrent layer (``--cell lstm`` or ``rnn``, ``--units`` hidden u
 last hidden state feeds one linear unit, trained on half the squared error by the shared
 training loop (:func:`chainrule.numeric.train`) with the usual optimizer options, and with
 gradient clipping (``--clip-norm``, ``--clip-value``). It reports the test mean squared error
-beside that of the best constant prediction.
+beside that of the best constant prediction. ``--save`` writes the model as any layered
+model (:func:`chainrule.numeric.persist.load` reads it back).
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from chainrule.cli.train_options import describe_training, training_arguments
 from chainrule.errors import InputError
 from chainrule.numeric import train
 from chainrule.numeric.layers import Dense, Model
+from chainrule.numeric.persist import save
 from chainrule.numeric.sequence.clipping import ClippedOptimizer
 from chainrule.numeric.sequence.layers import LSTM, RNN
 from chainrule.sequence_data import (
@@ -42,8 +44,8 @@ SEQUENCE_OPTIONS = ("cell", "units", "length", "clip_norm", "clip_value")
 #: Options of the tabular networks a sequence task refuses, with the default that means
 #: "not given".
 TABULAR_OPTIONS = {
-    "target": None, "loss": None, "keep_prob": None, "save": None, "output": "auto",
-    "init": "auto",
+    "target": None, "loss": None, "keep_prob": None, "output": "auto", "init": "auto",
+    "arch": None, "input_shape": None,
 }  # fmt: skip
 CELLS = {"lstm": LSTM, "rnn": RNN}
 
@@ -83,9 +85,8 @@ def _check_tabular_options(args: argparse.Namespace, default_layers: object) -> 
         given.append("layers")
     if given:
         option = "--" + given[0].replace("_", "-")
-        extra = " (saving a layer model is not supported yet)" if given[0] == "save" else ""
         raise InputError(
-            f"'{option}' does not apply to the sequence task {args.data!r}{extra}; "
+            f"'{option}' does not apply to the sequence task {args.data!r}; "
             f"use --cell, --units, --length, --clip-norm, --clip-value"
         )
 
@@ -130,6 +131,9 @@ def run_sequence(args: argparse.Namespace, default_layers: object) -> int:
         mse = float(np.mean((model.predict(X) - Y) ** 2))
         lines.append(f"{part} mean squared error: {mse:.4f}")
     lines.append(f"test mean squared error of the best constant: {task.baseline_mse:.4f}")
+    if args.save is not None:
+        save(model, args.save)
+        lines.append(f"saved model: {args.save}")
     if args.plot is not None:
         from chainrule.plot import save_training_plot
 

@@ -17,7 +17,10 @@ layer                          one example in -> out   parameters               
 ``RNN`` and ``LSTM`` return every hidden state, or with ``return_sequences=False`` only the
 last, (n_a,), which a dense layer then reads (sequence to one). Attention is self-attention,
 one head: Q = X Wqᵀ, K = X Wkᵀ, V = X Wvᵀ, out = softmax(QKᵀ/√d) V, optionally causal.
-``Flatten`` turns a sequence (T, n) into (T·n,) for a dense layer. Gradient clipping runs in
+``Flatten`` turns a sequence (T, n) into (T·n,) for a dense layer. In an architecture text
+(:mod:`chainrule.numeric.layers.spec`, which reads :data:`SEQUENCE_FORMS`) they are written
+``embedding:V:N``, ``rnn:UNITS[:last]``, ``lstm:UNITS[:last]`` and ``attention:DIM[:causal]``,
+and saved models holding them load like any other. Gradient clipping runs in
 the optimizer (:class:`~chainrule.numeric.sequence.clipping.ClippedOptimizer`).
 """
 
@@ -45,7 +48,7 @@ from chainrule.numeric.sequence.lstm import LSTM_KEYS, lstm_parameter_shapes
 from chainrule.numeric.sequence.lstm_fused import LSTMCache, lstm_backward, lstm_forward
 from chainrule.numeric.sequence.rnn import RNNCache, rnn_backward, rnn_forward
 
-__all__ = ["LSTM", "RNN", "Attention", "Embedding"]
+__all__ = ["LSTM", "RNN", "SEQUENCE_FORMS", "Attention", "Embedding"]
 
 Array = np.ndarray
 
@@ -274,3 +277,37 @@ class Attention(Layer):
 
     def describe(self) -> str:
         return f"attention:{self.dim}" + (":causal" if self.causal else "")
+
+
+def _whole(text: str) -> int:
+    """A positive whole number of an architecture text, or an InputError."""
+    if not text.isdigit() or int(text) < 1:
+        raise InputError(f"expected a positive integer, got {text!r}")
+    return int(text)
+
+
+def _with_flag(build: Any, flag: str) -> Any:
+    """A parser of ``SIZE[:flag]`` calling ``build(size, flagged)``."""
+
+    def parse(args: list[str]) -> Layer:
+        if len(args) not in (1, 2) or (len(args) == 2 and args[1] != flag):
+            raise InputError(f"expected SIZE or SIZE:{flag}, got {':'.join(args)!r}")
+        return build(_whole(args[0]), len(args) == 2)  # type: ignore[no-any-return]
+
+    return parse
+
+
+def _embedding(args: list[str]) -> Layer:
+    if len(args) != 2:
+        raise InputError(f"expected VOCABULARY:DIM, got {':'.join(args)!r}")
+    return Embedding(_whole(args[0]), _whole(args[1]))
+
+
+#: Each sequence layer's class -> (its form in an architecture text, the parser of its
+#: colon-separated arguments).
+SEQUENCE_FORMS: dict[type[Layer], tuple[str, Any]] = {
+    Embedding: ("embedding:VOCABULARY:DIM", _embedding),
+    RNN: ("rnn:UNITS[:last]", _with_flag(lambda n, last: RNN(n, not last), "last")),
+    LSTM: ("lstm:UNITS[:last]", _with_flag(lambda n, last: LSTM(n, not last), "last")),
+    Attention: ("attention:DIM[:causal]", _with_flag(Attention, "causal")),
+}
