@@ -12,7 +12,10 @@ Two cases, each in float32 and float64:
   Target: ≤ 1.5.
 
 Each framework runs in its own process (this script again, with ``--worker``), the two in
-turns for ``--rounds`` rounds; each keeps its best call. The first lines print the thread
+turns for ``--rounds`` rounds; each keeps its best call, by wall time and by the process's
+CPU time (``time.process_time``; with one thread, the CPU time leaves out the moments the
+process waited for a core that other programs held, which a shared machine adds to the wall
+time). The first lines print the thread
 settings: OMP_NUM_THREADS and OPENBLAS_NUM_THREADS as the workers see them, torch's thread
 count and NumPy's BLAS threads (threadpoolctl).
 
@@ -139,12 +142,14 @@ def worker(framework: str, repeats: int) -> dict[str, Any]:
         for dtype in DTYPES:
             call = make(case, dtype)
             call()  # warm-up
-            seconds = []
+            seconds, cpu_seconds = [], []
             for _ in range(repeats):
-                start = time.perf_counter()
+                start, cpu_start = time.perf_counter(), time.process_time()
                 call()
                 seconds.append(time.perf_counter() - start)
+                cpu_seconds.append(time.process_time() - cpu_start)
             results[f"{case} {dtype}"] = seconds
+            results[f"{case} {dtype} cpu"] = cpu_seconds
     return results
 
 
@@ -173,17 +178,22 @@ def report(rounds: dict[str, list[dict[str, Any]]], args: argparse.Namespace) ->
     lines += [
         f"forward + backward, best of {args.rounds} rounds x {args.repeats} calls, each "
         "framework in its own process",
-        f"{'case':<28}{'chainrule ms':>13}{'torch ms':>10}{'ratio':>7}  target",
+        f"{'case':<28}{'chainrule ms':>13}{'torch ms':>10}{'ratio':>7}{'cpu ms: chainrule':>19}"
+        f"{'torch':>7}{'ratio':>7}  target (on the wall-time ratio)",
     ]
     for case, size in CASES.items():
         shape = ", ".join(f"{k} {v}" for k, v in size.items() if k != "target")
         for dtype in DTYPES:
             key = f"{case} {dtype}"
             ours, theirs = (min(min(r[key]) for r in rounds[f]) for f in FRAMEWORKS)
+            cpu_ours, cpu_theirs = (
+                min(min(r[f"{key} cpu"]) for r in rounds[f]) for f in FRAMEWORKS
+            )
             ratio = ours / theirs
             verdict = "PASS" if ratio <= size["target"] else "MISS"
             lines.append(
-                f"{key:<28}{ours * 1e3:>13.2f}{theirs * 1e3:>10.2f}{ratio:>7.2f}  "
+                f"{key:<28}{ours * 1e3:>13.2f}{theirs * 1e3:>10.2f}{ratio:>7.2f}"
+                f"{cpu_ours * 1e3:>19.2f}{cpu_theirs * 1e3:>7.2f}{cpu_ours / cpu_theirs:>7.2f}  "
                 f"<= {size['target']:.1f} {verdict}   ({shape})"
             )
     busy = max(r["busy"] for runs in rounds.values() for r in runs)

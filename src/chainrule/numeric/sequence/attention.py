@@ -25,6 +25,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from chainrule.numeric.sequence.blas import prime_blas
 from chainrule.numeric.sequence.shapes import check_float_array, check_like
 
 __all__ = [
@@ -70,6 +71,7 @@ def attention_forward(
 ) -> tuple[Array, AttentionCache]:
     """O (m, T_q, d_v) = softmax(Q Kᵀ/√d) V from Q (m, T_q, d), K (m, T_k, d), V (m, T_k, d_v)."""
     _check(Q, K, V)
+    prime_blas()
     scale = 1.0 / float(np.sqrt(Q.shape[-1]))
     S = np.matmul(Q, K.transpose(0, 2, 1))
     S *= scale

@@ -5,13 +5,13 @@ with the gate weights stacked into one W = [Wf; Wi; Wo; Wc] (4n_a, n_a + n_x) an
 b = [bf; bi; bo; bc] (4n_a,), the three σ gates side by side. W splits into the columns acting
 on a⟨t-1⟩, Wa (4n_a, n_a), and those acting on x⟨t⟩, Wx (4n_a, n_x).
 
-- Before the loop, one product projects every step's input: x Wxᵀ + b for all T·m rows.
+- Before the loop, one (batched) product projects every step's input: Wx x⟨t⟩ + b for all t.
 - Each step adds Wa a⟨t-1⟩ and evaluates all four gates with one exponential
   (σ(z) = 1/(1 + e^(-z)), tanh z = 2σ(2z) - 1; NumPy's exp is vectorised where its tanh is
   not, several times faster in float64).
 - Backward, each step writes the four gates' pre-activation gradients into one block dG⟨t⟩
-  and sends da⟨t-1⟩ = Waᵀ dG⟨t⟩ back; after the loop one product each gives
-  dWa = Σ dG⟨t⟩ a⟨t-1⟩ᵀ, dWx = Σ dG⟨t⟩ x⟨t⟩ᵀ and dx.
+  and sends da⟨t-1⟩ = Waᵀ dG⟨t⟩ back; after the loop come dW = Σ dG⟨t⟩ [a⟨t-1⟩; x⟨t⟩]ᵀ
+  and dx = dG Wx (one product).
 
 Inside the loop the buffers take the course's own layout, features by examples (a⟨t⟩ as
 (n_a, m)), time first, so that every gate's block of rows is one contiguous array (NumPy runs a
@@ -25,6 +25,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from chainrule.numeric.sequence.blas import prime_blas
 from chainrule.numeric.sequence.lstm import LSTM_KEYS, check_lstm_input
 from chainrule.numeric.sequence.shapes import check_like
 
@@ -46,6 +47,22 @@ def _tanh(z: Array, out: Array) -> Array:
     return out
 
 
+def _weight_gradient(dG: Array, H_prev: Array, X: Array) -> Array:
+    """dW = Σ_t dG⟨t⟩ [a⟨t-1⟩; x⟨t⟩]ᵀ (4n, n + n_x) from dG (T, 4n, m), H_prev (T, n, m) and
+    X (T, n_x, m), summed step by step: OpenBLAS runs T products of depth m several times
+    faster than one product of depth T·m."""
+    T, n, m = H_prev.shape
+    inputs = np.empty((T, m, n + X.shape[1]), dtype=dG.dtype)  # [a⟨t-1⟩, x⟨t⟩] by examples
+    inputs[:, :, :n] = H_prev.transpose(0, 2, 1)
+    inputs[:, :, n:] = X.transpose(0, 2, 1)
+    dW = np.zeros((dG.shape[1], inputs.shape[2]), dtype=dG.dtype)
+    work = np.empty_like(dW)
+    for t in range(T):
+        np.matmul(dG[t], inputs[t], out=work)
+        dW += work
+    return dW
+
+
 def stack_gates(parameters: Parameters) -> tuple[Array, Array]:
     """W (4n_a, n_a + n_x) and b (4n_a,), the gates' weights and biases in :data:`GATE_ORDER`."""
     W = np.concatenate([parameters[f"W{gate}"] for gate in GATE_ORDER])
@@ -55,8 +72,8 @@ def stack_gates(parameters: Parameters) -> tuple[Array, Array]:
 
 @dataclass
 class LSTMCache:
-    """Buffers of the forward pass (n = n_a): the inputs X (T·m, n_x) as time-major rows; in
-    the course's layout, features by examples, the gate values G (T, 4n, m) in
+    """Buffers of the forward pass (n = n_a), in the course's layout, features by examples:
+    the inputs X (T, n_x, m), the gate values G (T, 4n, m) in
     :data:`GATE_ORDER`, cell states C (T+1, n, m) and hidden states H (T+1, n, m) with
     C[0] = 0 and H[0] = a0ᵀ, and tanh c⟨t⟩ as TC (T, n, m); the stacked W."""
 
@@ -72,6 +89,7 @@ def lstm_forward(x: Array, a0: Array | None, parameters: Parameters) -> tuple[Ar
     """A (m, T, n_a), every hidden state, from x (m, T, n_x) and a0 (m, n_a) or None (zeros);
     c⟨0⟩ = 0 as in the course."""
     a0 = check_lstm_input(x, a0, parameters)
+    prime_blas()
     m, T, n_x = x.shape
     n = a0.shape[1]
     W, b = stack_gates(parameters)
@@ -80,9 +98,8 @@ def lstm_forward(x: Array, a0: Array | None, parameters: Parameters) -> tuple[Ar
     scale = np.repeat(np.array([-1.0, -1.0, -1.0, -2.0], dtype=x.dtype), n)
     Ws = W * scale[:, None]
     Wa = np.ascontiguousarray(Ws[:, :n])
-    X = np.ascontiguousarray(x.transpose(1, 0, 2)).reshape(T * m, n_x)
-    projection = X @ Ws[:, n:].T  # every step's input in one product, (T·m, 4n)
-    G = np.ascontiguousarray(projection.reshape(T, m, 4 * n).transpose(0, 2, 1))
+    X = np.ascontiguousarray(x.transpose(1, 2, 0))  # (T, n_x, m)
+    G = np.matmul(np.ascontiguousarray(Ws[:, n:]), X)  # every step's input before the loop
     G += (b * scale)[:, None]
     C = np.zeros((T + 1, n, m), dtype=x.dtype)
     H = np.empty((T + 1, n, m), dtype=x.dtype)
@@ -146,13 +163,9 @@ def lstm_backward(dA: Array, cache: LSTMCache) -> tuple[Array, Array, dict[str, 
         d[: 3 * n] *= work  # σ'(z) = σ(1 - σ) for the three gates at once
         dc *= forget
         np.matmul(WaT, d, out=da)
-    rows = np.ascontiguousarray(dG.transpose(0, 2, 1)).reshape(T * m, 4 * n)  # dG by examples
-    dW = np.empty_like(W)
-    np.matmul(rows.T, np.ascontiguousarray(H[:-1].transpose(0, 2, 1)).reshape(T * m, n),
-              out=dW[:, :n])  # fmt: skip
-    np.matmul(rows.T, X, out=dW[:, n:])
-    db = rows.sum(axis=0)
-    dx = np.ascontiguousarray((rows @ W[:, n:]).reshape(T, m, -1).transpose(1, 0, 2))
+    dW = _weight_gradient(dG, H[:-1], X)
+    db = dG.sum(axis=(0, 2))
+    dx = np.ascontiguousarray(np.matmul(np.ascontiguousarray(W[:, n:].T), dG).transpose(2, 0, 1))
     grads = {}
     for k, gate in enumerate(GATE_ORDER):
         grads[f"dW{gate}"] = dW[k * n : (k + 1) * n]

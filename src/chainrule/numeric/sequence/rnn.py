@@ -27,6 +27,7 @@ from typing import Any
 
 import numpy as np
 
+from chainrule.numeric.sequence.blas import prime_blas
 from chainrule.numeric.sequence.shapes import (
     check_float_array,
     check_like,
@@ -133,6 +134,7 @@ class RNNCache:
 def rnn_forward(x: Array, a0: Array | None, parameters: Parameters) -> tuple[Array, RNNCache]:
     """A (m, T, n_a), every hidden state, from x (m, T, n_x), a0 (m, n_a) or None (zeros)."""
     a0 = _check(x, a0, parameters)
+    prime_blas()
     m, T, n_x = x.shape
     Wax, Waa, ba = (parameters[key] for key in RNN_KEYS)
     X = np.ascontiguousarray(x.transpose(1, 0, 2))
