@@ -1,17 +1,18 @@
 """The LSTM over a sequence, the fast path: the four gates in one matrix product per step.
 
 The same equations as :mod:`chainrule.numeric.sequence.lstm` (the course's cells), computed
-with the gate weights stacked into one W = [Wf; Wi; Wo; Wc] (4n_a, n_a + n_x) and
-b = [bf; bi; bo; bc] (4n_a,), the three σ gates side by side. W splits into the columns acting
+with the gate weights stacked into one W = [Wo; Wf; Wi; Wc] (4n_a, n_a + n_x) and
+b = [bo; bf; bi; bc] (4n_a,), the three σ gates side by side. W splits into the columns acting
 on a⟨t-1⟩, Wa (4n_a, n_a), and those acting on x⟨t⟩, Wx (4n_a, n_x).
 
 - Before the loop, one (batched) product projects every step's input: Wx x⟨t⟩ + b for all t.
 - Each step adds Wa a⟨t-1⟩ and evaluates all four gates with one exponential
   (σ(z) = 1/(1 + e^(-z)), tanh z = 2σ(2z) - 1; NumPy's exp is vectorised where its tanh is
   not, several times faster in float64).
-- Backward, each step writes the four gates' pre-activation gradients into one block dG⟨t⟩
-  and sends da⟨t-1⟩ = Waᵀ dG⟨t⟩ back; after the loop come dW = Σ dG⟨t⟩ [a⟨t-1⟩; x⟨t⟩]ᵀ
-  and dx = dG Wx (one product).
+- Backward, the factors of every gate's gradient (σ'(z) = σ(1 - σ) and the like) are
+  computed for all steps at once; each step multiplies them by da and dc into one block
+  dG⟨t⟩ of the four gates' pre-activation gradients and sends da⟨t-1⟩ = Waᵀ dG⟨t⟩ back;
+  after the loop come dW = Σ dG⟨t⟩ [a⟨t-1⟩; x⟨t⟩]ᵀ and dx = Wxᵀ dG.
 
 Inside the loop the buffers take the course's own layout, features by examples (a⟨t⟩ as
 (n_a, m)), time first, so that every gate's block of rows is one contiguous array (NumPy runs a
@@ -34,7 +35,7 @@ __all__ = ["GATE_ORDER", "LSTMCache", "lstm_backward", "lstm_forward", "stack_ga
 Array = np.ndarray
 Parameters = dict[str, Array]
 #: The order of the gates in the stacked W and b: the three σ gates, then the candidate.
-GATE_ORDER = ("f", "i", "o", "c")
+GATE_ORDER = ("o", "f", "i", "c")
 
 
 def _tanh(z: Array, out: Array) -> Array:
@@ -45,6 +46,30 @@ def _tanh(z: Array, out: Array) -> Array:
     np.divide(2.0, out, out=out)
     out -= 1.0
     return out
+
+
+def _gate_factors(G: Array, C: Array, TC: Array) -> tuple[Array, Array]:
+    """What multiplies da and dc in every step's gate gradients, for all steps at once.
+
+    Returns dG (T, 4n, m) holding Γo(1 - Γo) tanh c⟨t⟩ (times da gives dΓo),
+    Γf(1 - Γf) c⟨t-1⟩, Γu(1 - Γu) c̃ and Γu(1 - c̃²) (times dc give dΓf, dΓu, dc̃), and
+    carry (T, n, m) = Γo(1 - tanh² c⟨t⟩) (times da gives what a⟨t⟩ adds to dc).
+    """
+    n = TC.shape[1]
+    output, forget, update, cand = (G[:, k * n : (k + 1) * n] for k in range(4))
+    dG = np.empty_like(G)
+    d_o, d_f, d_i, d_c = (dG[:, k * n : (k + 1) * n] for k in range(4))
+    for factor, gate, other in ((d_o, output, TC), (d_f, forget, C[:-1]), (d_i, update, cand)):
+        np.subtract(1.0, gate, out=factor)
+        factor *= gate
+        factor *= other
+    np.multiply(cand, cand, out=d_c)
+    np.subtract(1.0, d_c, out=d_c)
+    d_c *= update
+    carry = np.multiply(TC, TC)
+    np.subtract(1.0, carry, out=carry)
+    carry *= output
+    return dG, carry
 
 
 def _weight_gradient(dG: Array, H_prev: Array, X: Array) -> Array:
@@ -115,7 +140,7 @@ def lstm_forward(x: Array, a0: Array | None, parameters: Parameters) -> tuple[Ar
             np.exp(g, out=g)
             g += 1.0
             np.reciprocal(g, out=g)
-            forget, update, output, cand = g[:n], g[n : 2 * n], g[2 * n : 3 * n], g[3 * n :]
+            output, forget, update, cand = g[:n], g[n : 2 * n], g[2 * n : 3 * n], g[3 * n :]
             cand *= 2.0
             cand -= 1.0
             np.multiply(forget, C[t], out=C[t + 1])
@@ -136,32 +161,19 @@ def lstm_backward(dA: Array, cache: LSTMCache) -> tuple[Array, Array, dict[str, 
     check_like("dA", dA, (m, T, n), H.dtype, "(those of the forward output)")
     dA_steps = np.ascontiguousarray(dA.transpose(1, 2, 0))  # (T, n, m)
     WaT = np.ascontiguousarray(W[:, :n].T)
-    dG = np.empty_like(G)
+    dG, carry = _gate_factors(G, C, TC)
+    forget = G[:, n : 2 * n]
     da = np.zeros((n, m), dtype=H.dtype)
     dc = np.zeros((n, m), dtype=H.dtype)
-    work = np.empty((3 * n, m), dtype=H.dtype)
+    work = np.empty((n, m), dtype=H.dtype)
     for t in reversed(range(T)):
-        g, d = G[t], dG[t]
-        d_f, d_i, d_o, d_c = d[:n], d[n : 2 * n], d[2 * n : 3 * n], d[3 * n :]
-        forget, update, output, cand = g[:n], g[n : 2 * n], g[2 * n : 3 * n], g[3 * n :]
+        d = dG[t]
         da += dA_steps[t]
-        np.multiply(da, TC[t], out=d_o)  # dΓo before the gate's derivative
-        np.multiply(TC[t], TC[t], out=d_f)  # d_f as scratch: 1 - tanh² c⟨t⟩
-        np.subtract(1.0, d_f, out=d_f)
-        d_f *= output
-        d_f *= da
-        dc += d_f  # dc: from the next step and through a⟨t⟩
-        np.multiply(dc, C[t], out=d_f)
-        np.multiply(dc, cand, out=d_i)
-        np.multiply(cand, cand, out=d_c)
-        np.subtract(1.0, d_c, out=d_c)
-        d_c *= update
-        d_c *= dc
-        sigma = g[: 3 * n]
-        np.subtract(1.0, sigma, out=work)
-        work *= sigma
-        d[: 3 * n] *= work  # σ'(z) = σ(1 - σ) for the three gates at once
-        dc *= forget
+        np.multiply(da, carry[t], out=work)
+        dc += work  # dc: from the next step and through a⟨t⟩
+        d[:n] *= da  # dΓo
+        d[n:].reshape(3, n, m)[...] *= dc  # dΓf, dΓu, dc̃
+        dc *= forget[t]  # dc⟨t-1⟩ = dc ⊙ Γf
         np.matmul(WaT, d, out=da)
     dW = _weight_gradient(dG, H[:-1], X)
     db = dG.sum(axis=(0, 2))
