@@ -55,8 +55,10 @@ from chainrule.numeric.layers.dropout import Dropout
 from chainrule.numeric.layers.model import Model
 from chainrule.numeric.layers.pooling import AvgPool2D, MaxPool2D
 from chainrule.numeric.layers.reshape import Flatten
+from chainrule.numeric.layers.spec import LAYER_KINDS, parse_architecture
 
 __all__ = [
+    "LAYER_KINDS",
     "NO_GRADIENT",
     "ActivationLayer",
     "AvgPool2D",
@@ -69,4 +71,5 @@ __all__ = [
     "MaxPool2D",
     "Model",
     "Shape",
+    "parse_architecture",
 ]
