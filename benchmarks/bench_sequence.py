@@ -27,15 +27,14 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import subprocess
 import sys
 import time
 from typing import Any
 
 try:  # imported as benchmarks.bench_sequence
-    from ._machine import ForeignLoad, cpu_name, version, wait_until_quiet
+    from ._machine import cpu_name, run_json_worker, version, wait_until_quiet
 except ImportError:  # run as a script: this folder is on sys.path
-    from _machine import ForeignLoad, cpu_name, version, wait_until_quiet
+    from _machine import cpu_name, run_json_worker, version, wait_until_quiet
 
 CASES = {
     "lstm": {"m": 64, "T": 32, "n_x": 64, "n_a": 64, "target": 1.0},
@@ -157,13 +156,7 @@ def run_worker(framework: str, repeats: int) -> dict[str, Any]:
     """One worker process for ``framework``; its result with the other programs' load."""
     command = [sys.executable, os.path.abspath(__file__), "--worker", framework,
                "--repeats", str(repeats)]  # fmt: skip
-    with ForeignLoad() as load:
-        done = subprocess.run(command, capture_output=True, text=True, timeout=WORKER_TIMEOUT_S)
-    if done.returncode != 0:
-        raise SystemExit(f"the {framework} worker failed:\n{done.stderr}")
-    result = json.loads(done.stdout)
-    result["busy"] = load.cores
-    return result
+    return run_json_worker(command, WORKER_TIMEOUT_S)
 
 
 def report(rounds: dict[str, list[dict[str, Any]]], args: argparse.Namespace) -> str:

@@ -30,12 +30,7 @@ from typing import Any
 import numpy as np
 
 from chainrule.numeric.activations import sigmoid
-from chainrule.numeric.sequence.shapes import (
-    check_float_array,
-    check_like,
-    check_parameter_shapes,
-    hidden_size,
-)
+from chainrule.numeric.sequence.shapes import check_recurrent_input
 
 __all__ = [
     "LSTM_KEYS",
@@ -61,13 +56,7 @@ def lstm_parameter_shapes(n_x: int, n_a: int) -> dict[str, tuple[int, ...]]:
 def check_lstm_input(x: Array, a0: Array | None, parameters: Parameters) -> Array:
     """Validate x (m, T, n_x), a0 (m, n_a) or None, and the parameters; return a0 (zeros if
     None)."""
-    x = check_float_array("x", x, 3, "(m, T, n_x)")
-    m, _, n_x = x.shape
-    n_a = hidden_size(parameters, "Wf")
-    check_parameter_shapes(parameters, lstm_parameter_shapes(n_x, n_a), x.dtype)
-    if a0 is None:
-        return np.zeros((m, n_a), dtype=x.dtype)
-    return check_like("a0", a0, (m, n_a), x.dtype, "(batch and hidden size of the input)")
+    return check_recurrent_input(x, a0, parameters, "Wf", lstm_parameter_shapes)
 
 
 def lstm_cell_forward(

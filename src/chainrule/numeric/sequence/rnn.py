@@ -28,12 +28,7 @@ from typing import Any
 import numpy as np
 
 from chainrule.numeric.sequence.blas import prime_blas
-from chainrule.numeric.sequence.shapes import (
-    check_float_array,
-    check_like,
-    check_parameter_shapes,
-    hidden_size,
-)
+from chainrule.numeric.sequence.shapes import check_like, check_recurrent_input
 
 __all__ = [
     "RNN_KEYS",
@@ -59,13 +54,7 @@ def rnn_parameter_shapes(n_x: int, n_a: int) -> dict[str, tuple[int, ...]]:
 
 def _check(x: Array, a0: Array | None, parameters: Parameters) -> Array:
     """Validate x (m, T, n_x), a0 (m, n_a) and the parameters; return a0 (zeros if None)."""
-    x = check_float_array("x", x, 3, "(m, T, n_x)")
-    m, _, n_x = x.shape
-    n_a = hidden_size(parameters, "Waa")
-    check_parameter_shapes(parameters, rnn_parameter_shapes(n_x, n_a), x.dtype)
-    if a0 is None:
-        return np.zeros((m, n_a), dtype=x.dtype)
-    return check_like("a0", a0, (m, n_a), x.dtype, "(batch and hidden size of the input)")
+    return check_recurrent_input(x, a0, parameters, "Waa", rnn_parameter_shapes)
 
 
 # ----------------------------------------------------------------- the textbook path

@@ -3,7 +3,7 @@ type expected and what arrived. The kernels behind these checks trust their inpu
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 
 import numpy as np
 
@@ -13,6 +13,7 @@ __all__ = [
     "check_float_array",
     "check_like",
     "check_parameter_shapes",
+    "check_recurrent_input",
     "check_token_ids",
     "hidden_size",
 ]
@@ -85,3 +86,22 @@ def hidden_size(parameters: Mapping[str, Array], key: str) -> int:
         )
         raise InputError(f"'parameters' must hold a 2-D array '{key}' (got {got})")
     return int(value.shape[0])
+
+
+def check_recurrent_input(
+    x: object,
+    a0: object,
+    parameters: Mapping[str, Array],
+    hidden_key: str,
+    shapes_for: Callable[[int, int], Mapping[str, Sequence[int]]],
+) -> Array:
+    """Validate x (m, T, n_x), a0 (m, n_a) or None, and the parameters of a recurrent layer
+    (n_a the rows of ``parameters[hidden_key]``, the shapes ``shapes_for(n_x, n_a)``); return
+    a0, zeros when None."""
+    x = check_float_array("x", x, 3, "(m, T, n_x)")
+    m, _, n_x = x.shape
+    n_a = hidden_size(parameters, hidden_key)
+    check_parameter_shapes(parameters, shapes_for(n_x, n_a), x.dtype)
+    if a0 is None:
+        return np.zeros((m, n_a), dtype=x.dtype)
+    return check_like("a0", a0, (m, n_a), x.dtype, "(batch and hidden size of the input)")
