@@ -88,13 +88,8 @@ def run(args: argparse.Namespace) -> int:
         l2=args.l2,
     )
     sizes = "-".join(str(n) for n in network.layer_sizes)
-    print(
-        f"network {sizes} ({network.activation.name} hidden, {network.output.name} output), "
-        f"{m} examples of {dataset.name}, step {args.epsilon:g}"
-        + (f", L2 {args.l2:g}" if args.l2 else "")
-    )
-    render_report(report)
-    return 0 if report.passed else 1
+    subject = f"network {sizes} ({network.activation.name} hidden, {network.output.name} output)"
+    return _report(subject, m, dataset, args, report)
 
 
 def _check_model(args: argparse.Namespace, dataset: Dataset) -> int:
@@ -107,9 +102,16 @@ def _check_model(args: argparse.Namespace, dataset: Dataset) -> int:
         model, X, Y_train[:, :m].T, epsilon=args.epsilon, threshold=args.threshold, l2=args.l2
     )
     shape = "x".join(map(str, model.input_shape))
+    subject = f"model {model.describe()} on {shape} inputs ({model.output.name} output)"
+    return _report(subject, m, dataset, args, report)
+
+
+def _report(
+    subject: str, m: int, dataset: Dataset, args: argparse.Namespace, report: GradientCheckReport
+) -> int:
+    """Print what was checked and the table; the exit status (0 PASS, 1 FAIL)."""
     print(
-        f"model {model.describe()} on {shape} inputs ({model.output.name} output), {m} "
-        f"examples of {dataset.name}, step {args.epsilon:g}"
+        f"{subject}, {m} examples of {dataset.name}, step {args.epsilon:g}"
         + (f", L2 {args.l2:g}" if args.l2 else "")
     )
     render_report(report)

@@ -17,7 +17,7 @@ import time
 import numpy as np
 
 from chainrule.cli.train_files import write_files
-from chainrule.cli.train_options import describe_training, training_arguments
+from chainrule.cli.train_options import training_arguments
 from chainrule.data import Dataset
 from chainrule.errors import InputError
 from chainrule.numeric.layers import Dense, Model
@@ -117,7 +117,7 @@ def describe_model(model: Model, dataset: Dataset) -> list[str]:
 
 def run_layers(args: argparse.Namespace, dataset: Dataset) -> list[str]:
     """Train the ``--arch`` model on ``dataset``; the summary lines."""
-    from chainrule.cli.train import cost_text, prepare_targets
+    from chainrule.cli.train import prepare_targets, summary_lines
 
     model = build_model(args, dataset, args.dtype)
     Y_train, Y_test = prepare_targets(dataset, model.output.name)
@@ -129,16 +129,8 @@ def run_layers(args: argparse.Namespace, dataset: Dataset) -> list[str]:
         epochs=args.epochs, batch_size=args.batch_size, verbose=not args.quiet, **arguments,
     )  # fmt: skip
     seconds = time.perf_counter() - start
-    full = args.batch_size is None or args.batch_size >= X_train.shape[0]
-    batches = "full batch" if full else f"mini-batches of {args.batch_size}"
     lines = describe_model(model, dataset)
-    lines.append(
-        f"training: {history.epochs} epochs, {batches}, learning rate {args.learning_rate:g}, "
-        f"{seconds:.2f} s"
-    )
-    lines.extend(describe_training(args, arguments, history))
-    for part, X, Y in (("train", X_train, Y_train.T), ("test", X_test, Y_test.T)):
-        lines.append(f"{part} cost: {cost_text(model.cost(X, Y))}")
-        lines.append(f"{part} accuracy: {model.accuracy(X, Y):.3f}")
+    parts = (("train", X_train, Y_train.T), ("test", X_test, Y_test.T))
+    lines += summary_lines(args, arguments, history, seconds, model, parts)
     lines.extend(write_files(args, model, dataset, history))
     return lines

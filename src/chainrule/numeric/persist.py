@@ -283,19 +283,23 @@ def _architecture_entry(entries: dict[str, np.ndarray]) -> dict[str, Any]:
     spec = json.loads(str(raw))
     if not isinstance(spec, dict) or spec.get("format") != FORMAT_NAME:
         raise ValueError(f"the 'architecture' entry does not say format {FORMAT_NAME!r}")
-    version = spec.get("format_version")
-    if not isinstance(version, int) or isinstance(version, bool) or version < 1:
-        raise ValueError(f"bad format version {version!r}")
-    if version > FORMAT_VERSION:
-        raise ValueError(
-            f"written in format version {version} by a newer chainrule; this one reads "
-            f"versions up to {FORMAT_VERSION} (upgrade chainrule)"
-        )
+    check_format_version(spec.get("format_version"), FORMAT_VERSION, "format")
     required = ("layer_sizes", "activation", "output", "init", "dtype", "schema")
     missing = [key for key in required if key not in spec]
     if missing:
         raise ValueError(f"the architecture lacks {missing[0]!r}")
     return spec
+
+
+def check_format_version(version: object, latest: int, what: str) -> None:
+    """Refuse a version that is not a positive int, or newer than ``latest`` (ValueError)."""
+    if not isinstance(version, int) or isinstance(version, bool) or version < 1:
+        raise ValueError(f"bad format version {version!r}")
+    if version > latest:
+        raise ValueError(
+            f"written in {what} version {version} by a newer chainrule; this one reads "
+            f"versions up to {latest} (upgrade chainrule)"
+        )
 
 
 def _activation_from(spec: object) -> Activation:

@@ -32,7 +32,7 @@ from typing import Any, TextIO
 import numpy as np
 
 from chainrule.errors import InputError, TrainingError
-from chainrule.numeric.checks import check_input, check_target
+from chainrule.numeric.checks import check_input, check_target, check_target_values
 from chainrule.numeric.early_stopping import EarlyStopping, class_labels, split_validation
 from chainrule.numeric.network import Network
 from chainrule.numeric.optimizers import GradientDescent, Optimizer
@@ -472,17 +472,7 @@ def _check_data(network: Network, X: np.ndarray, Y: np.ndarray) -> tuple[np.ndar
     X = np.ascontiguousarray(check_input(X, network.layer_sizes[0], network.dtype))
     Y = check_target(Y, network.layer_sizes[-1], X.shape[1], network.n_layers, network.dtype)
     Y = np.ascontiguousarray(Y)
-    if not np.isfinite(X).all():
-        raise InputError("'X' must be finite (got nan or inf)")
-    if not np.isfinite(Y).all():
-        raise InputError("'Y' must be finite (got nan or inf)")
-    if network.output.name in ("sigmoid", "softmax") and (Y.min() < 0 or Y.max() > 1):
-        raise InputError(
-            f"'Y' must hold targets in [0, 1] for a {network.output.name} output "
-            f"(got values from {Y.min():g} to {Y.max():g})"
-        )
-    if network.output.name == "softmax" and not np.allclose(Y.sum(axis=0), 1.0):
-        raise InputError("'Y' must have one-hot columns (each summing to 1) for a softmax output")
+    check_target_values(X, Y, network.output.name, example_axis=1)
     return X, Y
 
 

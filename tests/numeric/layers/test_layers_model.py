@@ -88,3 +88,38 @@ def test_bad_input_names_what_was_expected() -> None:
         Model([Dense(3)], (2, 3))
     with pytest.raises(InputError, match="keep_prob"):
         train(model, *_data(10), keep_prob=0.5, epochs=1, verbose=False)
+
+
+class _Lookup(Dense):
+    """A first layer that reads token ids: one row of W per id (a tiny embedding)."""
+
+    integer_input = True
+
+    def output_shape_for(self, input_shape: tuple[int, ...]) -> tuple[int, ...]:
+        return (self.units,)
+
+    def parameter_shapes(self) -> dict[str, tuple[int, ...]]:
+        return {"W": (5, self.units)}
+
+    def initialize(self, init: str, rng: np.random.Generator) -> None:
+        self.params["W"][...] = rng.standard_normal((5, self.units))
+
+    def forward(self, X: np.ndarray, training: bool) -> np.ndarray:
+        assert X.dtype.kind == "i"
+        self._ids = X[:, 0]
+        return self.params["W"][self._ids]
+
+    def backward(self, dY: np.ndarray) -> np.ndarray:
+        self.grads["W"].fill(0)
+        np.add.at(self.grads["W"], self._ids, dY)
+        return dY
+
+
+def test_a_first_layer_can_take_integer_token_ids() -> None:
+    model = Model([_Lookup(3), ActivationLayer("tanh"), Dense(2)], (1,), "softmax", seed=0)
+    ids = np.array([[0], [3], [4], [3]])
+    Y = np.eye(2)[[0, 1, 1, 0]]
+    assert gradient_check(model, ids, Y).passed
+    train(model, ids, Y, epochs=2, batch_size=2, verbose=False)
+    with pytest.raises(InputError, match="X must be an array of integers"):
+        model.forward(ids.astype(float))

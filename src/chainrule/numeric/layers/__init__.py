@@ -23,7 +23,9 @@ The contract of a layer (subclass :class:`Layer`; the model calls these in this 
     Fill ``self.params`` (``init`` names a scheme of
     :data:`~chainrule.numeric.init.INITIALIZERS`, drawn as ``draw(rng, fan_out, fan_in)``).
 ``forward(X, training) -> Y``
-    X is ``(m, *input_shape)``; keep what the backward pass needs. ``training`` is True in a
+    X is ``(m, *input_shape)`` in the model's dtype (an integer array for a first layer
+    with ``integer_input = True``, such as an embedding of token ids); keep what the
+    backward pass needs. ``training`` is True in a
     training pass (batch statistics, dropout) and False for prediction and validation.
     Write Y into a buffer the layer keeps (:class:`~.buffers.Buffers`): the model treats
     every output as overwritten by the next pass.
@@ -32,9 +34,11 @@ The contract of a layer (subclass :class:`Layer`; the model calls these in this 
     over the batch (dY already carries the 1/m). Write ∂J/∂θ into ``self.grads`` (overwrite,
     do not accumulate) and return ∂J/∂X. When ``needs_input_gradient`` is False (the first
     layer of a training pass) skip dX and return :data:`~.base.NO_GRADIENT`.
-``state() -> {name: array}``, ``config() -> dict``, ``from_config(config)``, ``describe()``
+``state() -> {name: array}``, ``config() -> dict``, ``from_config(config)``, ``fresh()``,
+``describe()``
     Untrained arrays saved with the model (running statistics), the JSON settings that
-    rebuild the layer, and the layer as the architecture grammar writes it.
+    rebuild the layer (for saved files), an unbuilt twin (for copies of a model), and the
+    layer as the architecture grammar writes it.
 
 A layer's ``kind`` names it in an architecture string (:mod:`.spec`) and in saved files; a
 new kind is registered in :data:`.spec.LAYER_KINDS`. Every layer is tested against central

@@ -55,6 +55,9 @@ class ActivationLayer(Layer):
             return cls(make_leaky_relu(config["slope"]))
         return cls(config["activation"])
 
+    def fresh(self) -> ActivationLayer:
+        return ActivationLayer(self.activation)  # any Activation, savable or not
+
     def forward(self, X: Array, training: bool) -> Array:
         """A = g(X), shape of X."""
         self._Z = X

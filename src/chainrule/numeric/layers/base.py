@@ -35,6 +35,8 @@ class Layer:
         The layer's name in an architecture string (``"dense"``, ``"conv"``, ...).
     decayed : tuple of str
         The parameters L2 regularisation applies to (weights, never biases or scales).
+    integer_input : bool
+        Whether the layer, first in a model, takes integer inputs such as token ids.
     params, grads : dict of str to array
         The live parameter arrays and their gradients, views of the model's two vectors
         (empty until the model binds them).
@@ -44,6 +46,9 @@ class Layer:
 
     kind = "layer"
     decayed: tuple[str, ...] = ()
+    #: True for a layer that reads integers (token ids) as the model's first layer: the
+    #: model then checks X as an integer array and passes it on unconverted.
+    integer_input = False
 
     def __init__(self) -> None:
         self.params: dict[str, Array] = {}
@@ -91,6 +96,10 @@ class Layer:
     def from_config(cls, config: Mapping[str, Any]) -> Layer:
         """A new, unbuilt layer from what :meth:`config` returned."""
         return cls(**config)
+
+    def fresh(self) -> Layer:
+        """A new, unbuilt layer with the same settings (for copies of a model)."""
+        return type(self).from_config(self.config())
 
     # --------------------------------------------------------------- passes
     def forward(self, X: Array, training: bool) -> Array:

@@ -29,7 +29,12 @@ from collections.abc import Mapping, Sequence
 import numpy as np
 
 from chainrule.errors import InputError, ShapeError
-from chainrule.numeric.checks import as_generator, check_dtype
+from chainrule.numeric.checks import (
+    _as_float_array,
+    as_generator,
+    check_dtype,
+    check_target_values,
+)
 from chainrule.numeric.init import INITIALIZERS
 from chainrule.numeric.layers.base import Layer, Shape, shape_text
 from chainrule.numeric.layers.buffers import Buffers
@@ -177,7 +182,7 @@ class Model:
 
     def astype(self, dtype: str | np.dtype) -> Model:
         """A copy with every array cast to ``dtype``."""
-        layers = [_fresh(layer) for layer in self.layers]
+        layers = [layer.fresh() for layer in self.layers]
         twin = Model(layers, self.input_shape, self.output, "zeros", dtype, copy.deepcopy(self.rng))
         twin.init = self.init
         np.copyto(twin._theta, self._theta, casting="unsafe")
@@ -283,8 +288,17 @@ class Model:
 
     # ----------------------------------------------------------------- checks
     def check_input(self, X: object) -> Array:
-        """X as an array of the model's dtype and shape (m, *input_shape), m >= 1, finite."""
-        X = _as_array(X, "X", self.dtype)
+        """X as an array of the model's dtype and shape (m, *input_shape), m >= 1 (an
+        integer array, unconverted, when the first layer takes integers)."""
+        if self.layers[0].integer_input:
+            X = np.asarray(X)
+            if X.dtype.kind not in "iu":
+                raise InputError(
+                    f"X must be an array of integers for layer {self.layers[0].describe()!r} "
+                    f"(got {X.dtype})"
+                )
+        else:
+            X = _as_float_array(X, "X", self.dtype)
         if X.shape[1:] != self.input_shape or X.ndim == 0 or X.shape[0] < 1:
             raise ShapeError(
                 f"X must have shape (m, {', '.join(map(str, self.input_shape))}) with m >= 1, "
@@ -296,7 +310,7 @@ class Model:
         """X as :meth:`check_input` takes it and Y (m, K) (or (m,) for K = 1), both finite,
         Y within [0, 1] for a probability output and one-hot rows for softmax."""
         X = self.check_input(X)
-        Y = _as_array(Y, "Y", self.dtype)
+        Y = _as_float_array(Y, "Y", self.dtype)
         m, K = X.shape[0], self.n_outputs
         if Y.ndim == 1 and K == 1:
             Y = Y[:, np.newaxis]
@@ -304,16 +318,7 @@ class Model:
             raise ShapeError(
                 f"Y must have shape (m, K) = ({m}, {K}), one example per row (got {Y.shape})"
             )
-        for name, value in (("X", X), ("Y", Y)):
-            if not np.isfinite(value).all():
-                raise InputError(f"{name!r} must be finite (got nan or inf)")
-        if self.output.name in ("sigmoid", "softmax") and (Y.min() < 0 or Y.max() > 1):
-            raise InputError(
-                f"'Y' must hold targets in [0, 1] for a {self.output.name} output "
-                f"(got values from {Y.min():g} to {Y.max():g})"
-            )
-        if self.output.name == "softmax" and not np.allclose(Y.sum(axis=1), 1.0):
-            raise InputError("'Y' must have one-hot rows (each summing to 1) for a softmax output")
+        check_target_values(X, Y, self.output.name, example_axis=0)
         return X, Y
 
     @property
@@ -332,11 +337,6 @@ class Model:
             f"Model({self.describe()!r}, input_shape={self.input_shape}, "
             f"output={self.output.name!r}, dtype={self.dtype.name!r})"
         )
-
-
-def _fresh(layer: Layer) -> Layer:
-    """An unbuilt layer of the same kind and settings."""
-    return type(layer).from_config(layer.config())
 
 
 def _check_layers(layers: object) -> list[Layer]:
@@ -361,15 +361,6 @@ def _check_shape(shape: object) -> Shape:
             f"(got {shape!r})"
         )
     return tuple(int(n) for n in sizes)
-
-
-def _as_array(value: object, name: str, dtype: np.dtype) -> Array:
-    try:
-        return np.asarray(value, dtype=dtype)
-    except (TypeError, ValueError):
-        raise InputError(
-            f"{name!r} must be an array of numbers (got {type(value).__name__})"
-        ) from None
 
 
 def _check_named(given: Mapping[str, Array], current: Mapping[str, Array], what: str) -> None:

@@ -65,14 +65,7 @@ def save_model(model: Model, path: str | os.PathLike[str], schema: DataSchema | 
 def rebuild(spec: dict[str, Any], entries: dict[str, np.ndarray]) -> SavedModel:
     """The model of an archive whose architecture says :data:`FORMAT_NAME`; raises
     ValueError (or InputError) saying what is wrong."""
-    version = spec.get("format_version")
-    if not isinstance(version, int) or isinstance(version, bool) or version < 1:
-        raise ValueError(f"bad format version {version!r}")
-    if version > FORMAT_VERSION:
-        raise ValueError(
-            f"written in layers format version {version} by a newer chainrule; this one reads "
-            f"versions up to {FORMAT_VERSION} (upgrade chainrule)"
-        )
+    persist.check_format_version(spec.get("format_version"), FORMAT_VERSION, "layers format")
     for key in ("input_shape", "layers", "output", "init", "dtype", "schema"):
         if key not in spec:
             raise ValueError(f"the architecture lacks {key!r}")
