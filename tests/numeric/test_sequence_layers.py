@@ -40,8 +40,14 @@ def test_embedding_takes_ids_and_its_gradient_checks(rng) -> None:
     model = Model([Embedding(6, 3), LSTM(3, False), Dense(3)], (4,), "softmax", seed=0)
     Y = np.eye(3)[rng.integers(0, 3, 5)]
     assert gradient_check(model, ids, Y).passed
-    with pytest.raises(InputError, match="whole-number token ids"):
+    with pytest.raises(InputError, match="X must be an array of integers"):
         model.forward(ids + 0.5)
+    embedding = Embedding(6, 3)
+    embedding.build((4,), np.dtype("float64"), rng)
+    embedding.bind({"E": np.ones((6, 3))}, {"E": np.zeros((6, 3))})
+    np.testing.assert_array_equal(embedding.forward(ids.astype(float), False), 1.0)
+    with pytest.raises(InputError, match="whole-number token ids"):
+        embedding.forward(ids + 0.5, False)
 
 
 class _ForgetfulLSTM(LSTM):

@@ -66,13 +66,14 @@ def _sequence_input(layer: Layer, input_shape: Shape) -> tuple[int, int]:
 class Embedding(Layer):
     """Token ids (T,) -> vectors (T, n_e): row ``id`` of E (V, n_e).
 
-    The model casts its input to its float dtype; the ids must be whole numbers in
-    [0, V). Ids have no gradient: backward fills dE (a scatter-add, repeated ids summing)
-    and returns zeros for them.
+    First in a model it takes the integer ids unconverted (``integer_input``); elsewhere
+    whole numbers in a float array. The ids must lie in [0, V). Ids have no gradient:
+    backward fills dE (a scatter-add, repeated ids summing) and returns zeros for them.
     """
 
     kind = "embedding"
     decayed = ("E",)
+    integer_input = True
 
     def __init__(self, vocabulary: int, dim: int) -> None:
         super().__init__()
@@ -100,9 +101,11 @@ class Embedding(Layer):
 
     def forward(self, X: Array, training: bool) -> Array:
         """X (m, T) ids -> (m, T, n_e)."""
-        ids = X.astype(np.intp)
-        if not np.array_equal(ids, X):
-            raise InputError(f"layer {self.describe()!r} takes whole-number token ids")
+        ids = X
+        if X.dtype.kind not in "iu":
+            ids = X.astype(np.intp)
+            if not np.array_equal(ids, X):
+                raise InputError(f"layer {self.describe()!r} takes whole-number token ids")
         self._input_shape_seen = X.shape
         out, self._cache = embedding_forward(ids, self.params["E"])
         return out
