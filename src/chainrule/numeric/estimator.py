@@ -363,7 +363,7 @@ class MLPClassifier(ClassifierMixin, BaseEstimator):
         outputs = np.empty((X.shape[0], network.layer_sizes[-1]), dtype=network.dtype)
         for start in range(0, X.shape[0], PREDICT_CHUNK):
             rows = slice(start, start + PREDICT_CHUNK)
-            outputs[rows] = network.forward(X[rows].T)[0].T
+            outputs[rows] = network.predict_proba(X[rows].T).T
         return outputs
 
     # ----------------------------------------------------------------- views

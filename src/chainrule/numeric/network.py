@@ -17,9 +17,18 @@ activations and gradients of each batch width m live in a preallocated
 :class:`~chainrule.numeric.workspace.Workspace`; the passes write into it with ``out=`` and
 allocate nothing.
 
-**The caches returned by** :meth:`Network.forward` **and the gradients returned by**
-:meth:`Network.backward` **are views of those buffers**: the next pass over the same m
-overwrites them. Copy what you want to keep.
+What the public methods return is the caller's: :meth:`Network.forward`,
+:meth:`Network.backward`, :meth:`Network.compute_gradients` (or its ``out=``),
+:meth:`Network.predict_proba` and :meth:`Network.predict` hand back new arrays, so the next
+pass cannot overwrite them. Three things are live by design: :attr:`Network.params` and
+:attr:`Network.parameter_vector` (writing into them changes the network) and
+:attr:`Network.gradient_vector`, the gradient buffer that every backward pass, every call of
+:meth:`Network.compute_gradients` and every training step overwrites.
+
+One convention for the gradients, the course's (:mod:`chainrule.numeric.reference`): dZ[l]
+and dA[l] are per example (dZ[L] = A[L] - Y), dW[l] and db[l] are derivatives of the mean
+cost J. Inside, the 1/m is applied once, to dZ[L] (:func:`~chainrule.numeric.passes.
+backward_into`), so the buffers hold derivatives of J throughout.
 
 Regularisation (see :mod:`chainrule.numeric.regularization`): ``l2=λ`` adds (λ/2m) Σ‖W‖² to
 the cost and (λ/m) W to dW; ``keep_prob`` turns on inverted dropout in the hidden layers of a
@@ -140,7 +149,8 @@ class Network:
 
     @property
     def gradient_vector(self) -> Array:
-        """The last computed gradients, laid out like :attr:`parameter_vector`."""
+        """The last computed dJ/dθ, laid out like :attr:`parameter_vector`: a live buffer,
+        overwritten by every backward pass, :meth:`compute_gradients` and training step."""
         return self._grad
 
     def parameter_shapes(self) -> dict[str, tuple[int, int]]:
@@ -182,11 +192,12 @@ class Network:
         Returns
         -------
         AL : array (n[L], m)
-            The output activations (a view of the workspace buffer).
+            The output activations.
         caches : dict
-            ``{"A0": X, "Z1": (n1, m), "A1": (n1, m), ..., "ZL", "AL"}`` (views); with dropout
-            also the 0/1 masks ``"D1"`` (n1, m), ... of the hidden layers that drop units,
-            and A[l] is the activation after its mask.
+            ``{"A0": X, "Z1": (n1, m), "A1": (n1, m), ..., "ZL", "AL"}``; with dropout also
+            the 0/1 masks ``"D1"`` (n1, m), ... of the hidden layers that drop units, and
+            A[l] is the activation after its mask. ``AL`` and every cache but ``A0`` (the
+            ``X`` given, as an array of the network's dtype) are new arrays the caller owns.
         """
         X = check_input(X, self.layer_sizes[0], self.dtype)
         keep_probs = self._check_keep_prob(keep_prob)
@@ -194,11 +205,11 @@ class Network:
         self._forward_into(workspace.inputs_with_ones(X), workspace, keep_probs)
         caches = {"A0": X}
         for layer in range(1, self.n_layers + 1):
-            caches[f"Z{layer}"] = workspace.Z[layer]
-            caches[f"A{layer}"] = workspace.A[layer]
+            caches[f"Z{layer}"] = workspace.Z[layer].copy()
+            caches[f"A{layer}"] = workspace.A[layer].copy()
             if keep_probs is not None and layer < self.n_layers and keep_probs[layer - 1] < 1:
-                caches[f"D{layer}"] = workspace.dropout_buffers()[0][layer]
-        return workspace.A[-1], caches
+                caches[f"D{layer}"] = workspace.dropout_buffers()[0][layer].copy()
+        return caches[f"A{self.n_layers}"], caches
 
     def backward(
         self,
@@ -208,7 +219,12 @@ class Network:
         l2: float = 0.0,
         keep_prob: float | Sequence[float] | None = None,
     ) -> dict[str, Array]:
-        """Backward propagation from the caches of :meth:`forward`.
+        """Backward propagation from the caches of :meth:`forward`, in the course's
+        convention (that of :mod:`chainrule.numeric.reference`).
+
+        dZ[l] and dA[l] are per example: column j is the derivative of example j's loss,
+        so dZ[L] = A[L] - Y. dW[l] and db[l] are derivatives of the mean cost J:
+        dW[l] = (1/m) dZ[l] A[l-1]ᵀ (+ (λ/m) W[l]), db[l] = (1/m) Σ dZ[l].
 
         Parameters
         ----------
@@ -226,7 +242,8 @@ class Network:
         -------
         dict
             ``"dZ1".."dZL"`` (n[l], m), ``"dW1"..`` (n[l], n[l-1]), ``"db1"..`` (n[l], 1),
-            ``"dA0".."dA{L-1}"`` (n[l], m); views of internal buffers.
+            ``"dA0".."dA{L-1}"`` (n[l], m): new arrays the caller owns. dW and db are also
+            left in :attr:`gradient_vector`.
         """
         Z, A = check_caches(caches, self.layer_sizes, self.dtype)
         m = A[0].shape[1]
@@ -236,15 +253,15 @@ class Network:
         workspace = self._workspaces.get(m)
         X1 = self._load_caches(Z, A, workspace)
         dropout = self._cached_dropout(caches, Z, keep_probs, workspace)
-        self._backward_into((Y, X1), workspace, 1.0, True, dropout)
-        np.multiply(self._grad, 1.0 / m, out=self._grad)
+        self._backward_into((Y, X1), workspace, True, dropout)
         add_l2_gradient(self._W, self._dW, self._step_W, l2, m)
         grads: dict[str, Array] = {}
         for layer in range(1, self.n_layers + 1):
-            grads[f"dZ{layer}"] = workspace.dZ[layer]
-            grads[f"dW{layer}"] = self._dW[layer]
-            grads[f"db{layer}"] = self._db[layer]
-            grads[f"dA{layer - 1}"] = workspace.dA[layer - 1]
+            # The buffers hold derivatives of J (see passes); per example is m times that.
+            grads[f"dZ{layer}"] = np.multiply(workspace.dZ[layer], m)
+            grads[f"dW{layer}"] = self._dW[layer].copy()
+            grads[f"db{layer}"] = self._db[layer].copy()
+            grads[f"dA{layer - 1}"] = np.multiply(workspace.dA[layer - 1], m)
         return grads
 
     def cost(self, X: Array, Y: Array, *, l2: float = 0.0) -> float:
@@ -260,17 +277,17 @@ class Network:
 
     def predict_proba(self, X: Array) -> Array:
         """Output activations A[L], shape (n[L], m), as a new array."""
-        return self.forward(X)[0].copy()
+        return self._output_activations(X).copy()
 
     def predict(self, X: Array) -> Array:
         """Labels: 0/1 of shape (n[L], m) for sigmoid, class indices (1, m) for softmax,
-        the values (n[L], m) for a linear output."""
-        return np.asarray(self.output.predict(self.forward(X)[0]))
+        the values (n[L], m) for a linear output; a new array."""
+        return np.array(self.output.predict(self._output_activations(X)))
 
     def accuracy(self, X: Array, Y: Array) -> float:
         """Fraction of columns classified right: the arg-max unit against the arg-max target
         when n[L] > 1, else the output thresholded at 0.5 against the target."""
-        A = self.forward(X)[0]
+        A = self._output_activations(X)
         Y = check_target(Y, self.layer_sizes[-1], A.shape[1], self.n_layers, self.dtype)
         if A.shape[0] > 1:
             return float(np.mean(A.argmax(axis=0) == Y.argmax(axis=0)))
@@ -284,24 +301,52 @@ class Network:
         *,
         l2: float = 0.0,
         keep_prob: float | Sequence[float] | None = None,
-    ) -> float:
-        """Forward pass, cost and backward pass in one go, for training.
+        out: Array | None = None,
+    ) -> tuple[float, Array]:
+        """Forward pass, cost and backward pass in one go.
 
-        Fills :attr:`gradient_vector` with dJ/dθ for X (n[0], m) and Y (n[L], m) and returns
-        the cost J before any update (with its L2 term when ``l2`` > 0; with dropout, the
-        cost of the thinned network). Skips dA[0], which training never needs.
+        Parameters
+        ----------
+        X : array (n[0], m)
+        Y : array (n[L], m)
+        l2 : float
+            L2 strength λ >= 0 (the cost gets its term, dW[l] gets (λ/m) W[l]).
+        keep_prob : float or sequence of float, optional
+            Inverted dropout, as in :meth:`forward`; the cost is then the thinned network's.
+        out : array, optional
+            Where to write the gradient: a 1-D array of the network's dtype shaped like
+            :attr:`parameter_vector`.
+
+        Returns
+        -------
+        cost : float
+            J before any update, with its L2 term when ``l2`` > 0.
+        gradient : array
+            dJ/dθ laid out like :attr:`parameter_vector`: ``out``, or a new array.
         """
         X = check_input(X, self.layer_sizes[0], self.dtype)
         Y = check_target(Y, self.layer_sizes[-1], X.shape[1], self.n_layers, self.dtype)
+        if out is not None and (
+            not isinstance(out, np.ndarray)
+            or out.shape != self._grad.shape
+            or out.dtype != self.dtype
+        ):
+            raise InputError(
+                f"'out' must be a {self.dtype.name} array of shape {self._grad.shape} "
+                f"(got {getattr(out, 'dtype', type(out).__name__)} {getattr(out, 'shape', '')})"
+            )
         workspace = self._workspaces.get(X.shape[1])
-        return self.compute_gradients_with_ones(
+        cost = self._gradients_with_ones(
             workspace.inputs_with_ones(X), Y, check_l2(l2), self._check_keep_prob(keep_prob)
         )
+        if out is None:
+            return cost, self._grad.copy()
+        np.copyto(out, self._grad)
+        return cost, out
 
-    def compute_gradients_with_ones(
-        self, X1: Array, Y: Array, l2: float, keep_probs: KeepProbs
-    ) -> float:
-        """:meth:`compute_gradients` without the checks, for the training loop.
+    def _gradients_with_ones(self, X1: Array, Y: Array, l2: float, keep_probs: KeepProbs) -> float:
+        """The training loop's pass: fills :attr:`gradient_vector` and returns the cost,
+        without checks and without dA[0].
 
         The caller promises that ``X1`` = [X; 1] (n[0] + 1, m) (see
         :func:`~chainrule.numeric.workspace.append_ones_row`) and Y (n[L], m) have the
@@ -313,7 +358,7 @@ class Network:
         self._forward_into(X1, workspace, keep_probs)
         cost = self.output.cost(workspace.Z[-1], workspace.A[-1], Y, workspace.scratch)
         dropout = None if keep_probs is None else (keep_probs, *workspace.dropout_buffers())
-        self._backward_into((Y, X1), workspace, 1.0 / m, False, dropout)
+        self._backward_into((Y, X1), workspace, False, dropout)
         if l2 == 0.0:
             return cost
         add_l2_gradient(self._W, self._dW, self._step_W, l2, m)
@@ -322,7 +367,11 @@ class Network:
     def train_step(self, X: Array, Y: Array, learning_rate: float) -> float:
         """One step of plain gradient descent, θ ← θ - α dJ/dθ; returns J before the step."""
         learning_rate = check_learning_rate(learning_rate)
-        cost = self.compute_gradients(X, Y)
+        X = check_input(X, self.layer_sizes[0], self.dtype)
+        Y = check_target(Y, self.layer_sizes[-1], X.shape[1], self.n_layers, self.dtype)
+        cost = self._gradients_with_ones(
+            self._workspaces.get(X.shape[1]).inputs_with_ones(X), Y, 0.0, None
+        )
         np.multiply(self._grad, learning_rate, out=self._step)
         np.subtract(self._theta, self._step, out=self._theta)
         return cost
@@ -336,27 +385,33 @@ class Network:
         self,
         targets: tuple[Array, Array],
         workspace: Workspace,
-        delta_scale: float,
         input_gradient: bool,
         dropout: Dropout | None = None,
     ) -> None:
         """See :func:`~chainrule.numeric.passes.backward_into`; ``targets`` is (Y, [X; 1])."""
         backward_into(
             self._W, self._dP, self.activation, self.output,
-            targets, workspace, delta_scale, input_gradient, dropout,
+            targets, workspace, input_gradient, dropout,
         )  # fmt: skip
 
     # ----------------------------------------------------------------- helpers
     def _check_keep_prob(self, keep_prob: float | Sequence[float] | None) -> KeepProbs:
         return None if keep_prob is None else check_keep_prob(keep_prob, self.n_layers - 1)
 
+    def _output_activations(self, X: Array) -> Array:
+        """A[L] (n[L], m) for X (n[0], m): the workspace's buffer, which the next pass
+        overwrites."""
+        X = check_input(X, self.layer_sizes[0], self.dtype)
+        workspace = self._workspaces.get(X.shape[1])
+        self._forward_into(workspace.inputs_with_ones(X), workspace)
+        return workspace.A[-1]
+
     def _load_caches(self, Z: Sequence[Array], A: Sequence[Array], workspace: Workspace) -> Array:
-        """Copy the cached Z[l], A[l] (l = 1..L) into ``workspace`` (unless they are its own
-        buffers, as after :meth:`forward`) and return [A[0]; 1] (n[0] + 1, m)."""
+        """Copy the cached Z[l], A[l] (l = 1..L) into ``workspace`` and return [A[0]; 1]
+        (n[0] + 1, m)."""
         for layer in range(1, self.n_layers + 1):
-            for cached, buffer in ((Z[layer], workspace.Z[layer]), (A[layer], workspace.A[layer])):
-                if cached is not buffer:
-                    np.copyto(buffer, cached)
+            np.copyto(workspace.Z[layer], Z[layer])
+            np.copyto(workspace.A[layer], A[layer])
         return workspace.inputs_with_ones(A[0])
 
     def _cached_dropout(

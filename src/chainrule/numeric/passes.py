@@ -6,7 +6,7 @@ unused)::
 
     forward    Z[l] = W[l] A[l-1] + b[l]        A[l] = g(Z[l])  (output layer: its own g)
                with dropout on hidden layer l:   A[l] = g(Z[l]) * D[l] / p[l]
-    backward   dZ[L] = A[L] - Y
+    backward   dZ[L] = (A[L] - Y) / m
                dW[l] = dZ[l] A[l-1]ᵀ             db[l] = Σ_columns dZ[l]
                dA[l-1] = W[l]ᵀ dZ[l]             (then * D[l-1] / p[l-1] with dropout)
                dZ[l-1] = dA[l-1] * g'(Z[l-1])
@@ -14,8 +14,10 @@ unused)::
 Each layer's W[l] and b[l] are one block P[l] = [W[l] | b[l]], and each A[l-1] that feeds
 a layer carries a row of ones (see :mod:`chainrule.numeric.workspace`), so the first line of
 each pass is one matrix product: Z[l] = P[l] [A[l-1]; 1] and [dW[l] | db[l]] = dZ[l]
-[A[l-1]; 1]ᵀ. The average over the m examples is folded in by the caller: a ``delta_scale``
-of 1/m scales dZ[L] once, so every later gradient is already averaged.
+[A[l-1]; 1]ᵀ. The average over the m examples is taken here, once: dZ[L] is scaled by 1/m,
+so every buffer holds a derivative of the mean cost J (dZ[l] = ∂J/∂Z[l], dA[l] = ∂J/∂A[l]),
+and dW[l], db[l] need no 1/m. :meth:`~chainrule.numeric.network.Network.backward` reports
+dZ and dA per example, as the course does (m times these).
 """
 
 from __future__ import annotations
@@ -76,7 +78,6 @@ def backward_into(
     output: Output,
     targets: tuple[Array, Array],
     workspace: Workspace,
-    delta_scale: float,
     input_gradient: bool,
     dropout: Dropout | None = None,
 ) -> None:
@@ -84,8 +85,8 @@ def backward_into(
     (n[l], n[l-1] + 1), from the forward pass's Z[l], A[l] in ``workspace``.
 
     ``targets`` is ``(Y, X1)``: Y (n[L], m) and the forward pass's [X; 1] (n[0] + 1, m).
-    ``dropout`` as the forward pass applied it (None: no dropout). Every dZ is scaled by
-    ``delta_scale``; dA[0] is computed only if ``input_gradient``.
+    ``dropout`` as the forward pass applied it (None: no dropout). Every dZ and dA is a
+    derivative of J (dZ[L] = (A[L] - Y)/m); dA[0] is computed only if ``input_gradient``.
     """
     Y, X1 = targets
     Z, A, A_ones = workspace.Z, workspace.A, workspace.A_ones
@@ -93,8 +94,7 @@ def backward_into(
     derivative = activation.derivative_into
     last = len(W) - 1
     dZ_l = output.delta(Z[last], A[last], Y, out=dZ[last])  # (n_L, m)
-    if delta_scale != 1.0:
-        np.multiply(dZ_l, delta_scale, out=dZ_l)
+    np.multiply(dZ_l, 1.0 / Y.shape[1], out=dZ_l)  # the one 1/m: from here on, dJ
     for layer in range(last, 1, -1):
         np.matmul(dZ_l, A_ones[layer - 1].T, out=dP[layer])  # (n_l, n_{l-1} + 1)
         dA_prev = transpose_times(W[layer], dZ_l, out=dA[layer - 1])  # (n_{l-1}, m)
