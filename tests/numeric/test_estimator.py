@@ -5,7 +5,6 @@ warm_start, early stopping, parameters and their errors), what scikit-learn's ML
 
 from __future__ import annotations
 
-import copy
 import pickle
 import subprocess
 import sys
@@ -22,8 +21,6 @@ import chainrule
 from chainrule.errors import InputError
 from chainrule.numeric.activations import Activation
 from chainrule.numeric.estimator import MLPClassifier, ParameterError
-from chainrule.numeric.network import Network
-from chainrule.numeric.workspace import sequential_positions
 
 pytestmark = pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
 
@@ -301,32 +298,6 @@ def test_one_class_is_refused_with_a_clear_message() -> None:
 
 
 # ----------------------------------------------------------------- pickling and the export
-def test_models_pickled_in_the_sequential_layout_resume_exactly() -> None:
-    X, y = blobs(2)
-    model = MLPClassifier(hidden_layer_sizes=(3,), random_state=0)
-    for _ in range(3):
-        model.partial_fit(X, y, classes=[0, 1])
-    truth = pickle.loads(pickle.dumps(model)).partial_fit(X, y)
-    order = sequential_positions(model.network_.layer_sizes)
-    network_state = model.network_.__getstate__()  # as the code before [W | b] blocks wrote it
-    params = network_state.pop("params")
-    network_state["parameters"] = np.concatenate([value.ravel() for value in params.values()])
-    old_network = Network.__new__(Network)
-    old_network.__setstate__(network_state)
-    old_optimizer = copy.deepcopy(model._optimizer)
-    for buffers in old_optimizer._state.values():
-        for key, buffer in buffers.items():
-            buffers[key] = np.empty_like(buffer)
-            buffers[key][order] = buffer
-    state = {**model.__getstate__(), "network_": old_network, "_optimizer": old_optimizer}
-    resumed = MLPClassifier.__new__(MLPClassifier)
-    resumed.__setstate__(state)
-    resumed.partial_fit(X, y)
-    np.testing.assert_array_equal(
-        resumed.network_.parameter_vector, truth.network_.parameter_vector
-    )
-
-
 def test_pickled_models_predict_the_same_and_keep_training() -> None:
     X, y = blobs(3)
     model = MLPClassifier(hidden_layer_sizes=(6,), max_iter=5, random_state=0).fit(X, y)

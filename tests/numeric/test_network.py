@@ -243,18 +243,6 @@ def test_pickle_round_trip_keeps_every_parameter_and_the_views() -> None:
     assert twin.rng.random() == network.rng.random()
 
 
-def test_pickles_from_before_the_block_layout_still_load() -> None:
-    network = Network([3, 4, 2], "tanh", "softmax", seed=1)
-    state = network.__getstate__()
-    del state["params"]  # the old state held W1, b1, W2, b2 one after another
-    state["parameters"] = np.concatenate([value.ravel() for value in network.params.values()])
-    twin = Network.__new__(Network)
-    twin.__setstate__(state)
-    for name, value in network.params.items():
-        np.testing.assert_array_equal(twin.params[name], value)
-
-
-# ----------------------------------------------------------------- predictions
 def test_predict_proba_predict_and_accuracy() -> None:
     network = Network([2, 1], "linear", "sigmoid", seed=0)
     network.set_params({"W1": np.array([[1.0, -1.0]]), "b1": np.zeros((1, 1))})

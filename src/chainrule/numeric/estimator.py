@@ -233,16 +233,6 @@ class MLPClassifier(ClassifierMixin, BaseEstimator):
         self.init = init
         self.dtype = dtype
 
-    def __setstate__(self, state: dict) -> None:
-        super().__setstate__(state)
-        # A network pickled before W and b shared a block comes back rearranged and says how;
-        # the optimizer's running averages, pickled in the old order, follow it.
-        network = state.get("network_")
-        order = None if network is None else vars(network).pop("_sequential_order", None)
-        optimizer = state.get("_optimizer")
-        if order is not None and optimizer is not None:
-            optimizer.reorder(order)
-
     # ----------------------------------------------------------------- fitting
     def fit(self, X, y):
         """Train on X (n_samples, n_features) and class labels y (n_samples,); return self."""

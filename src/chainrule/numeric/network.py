@@ -70,7 +70,6 @@ from chainrule.numeric.workspace import (
     Workspace,
     WorkspaceCache,
     packed_parameter_arrays,
-    sequential_positions,
 )
 
 __all__ = ["Network"]
@@ -460,15 +459,7 @@ class Network:
             state["rng"],
         )
         self.init = state["init"]
-        if "params" in state:
-            self.set_params(state["params"])
-            return
-        # Pickled before W and b shared a block: the vector held W1, b1, W2, ... one after
-        # another. Its order is kept for whoever pickled state in that layout along with
-        # this network (the estimator's optimizer), to rearrange it the same way.
-        order = sequential_positions(self.layer_sizes)
-        np.copyto(self._theta, np.asarray(state["parameters"])[order])
-        self._sequential_order = order
+        self.set_params(state["params"])
 
     def __repr__(self) -> str:
         return (
