@@ -281,7 +281,8 @@ def test_sklearn_activation_names_map_to_chainrule_ones() -> None:
         ({"keep_prob": (0.5, 0.5)}, r"'keep_prob' must have one value per hidden layer \(1\)"),
         ({"hidden_layer_sizes": (10, 0)}, r"must be positive integers. Got \(10, 0\) instead"),
         ({"validation_fraction": 1.0}, r"The 'validation_fraction' parameter"),
-        ({"activation": "swish"}, r"The 'activation' parameter of MLPClassifier must be"),
+        ({"activation": "swoosh"}, r"'activation' must be one of sigmoid, .* \(got 'swoosh'\)"),
+        ({"activation": 3}, r"The 'activation' parameter of MLPClassifier must be"),
     ],
 )
 def test_bad_parameters_say_what_arrived(params: dict, message: str) -> None:

@@ -55,8 +55,13 @@ def test_bad_layer_sizes(sizes: object, message: str) -> None:
         ({"dtype": "int"}, r"'dtype' must be float64 or float32"),
         ({"seed": -1}, r"'seed' must be an integer >= 0"),
         ({"seed": 1.5}, r"'seed' must be an integer >= 0 or a numpy Generator"),
-        ({"activation": "swish"}, r"'activation' must be one of"),
-        ({"output": "hinge"}, r"'output' must be one of"),
+        ({"activation": "swoosh"}, r"'activation' must be one of sigmoid, .* or math in z"),
+        (
+            {"activation": ["relu", "tanh"]},
+            r"'activation' must be one activation or a list of one per",
+        ),
+        ({"activation": 3}, r"'activation' must be a name, math in z or an Activation"),
+        ({"output": "hinge"}, r"'output' must be auto or one of linear, sigmoid, softmax"),
     ],
 )
 def test_bad_options(kwargs: dict, message: str) -> None:

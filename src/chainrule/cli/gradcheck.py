@@ -79,7 +79,7 @@ def run(args: argparse.Namespace) -> int:
     )
     sizes = "-".join(str(n) for n in network.layer_sizes)
     print(
-        f"network {sizes} ({network.activation.name} hidden, {network.output.name} output), "
+        f"network {sizes} ({network.activation_name} hidden, {network.output.name} output), "
         f"{m} examples of {dataset.name}, step {args.epsilon:g}"
         + (f", L2 {args.l2:g}" if args.l2 else "")
     )

@@ -16,7 +16,7 @@ import time
 
 import numpy as np
 
-from chainrule.cli.options import int_list, positive_float, positive_int
+from chainrule.cli.options import activation_list, int_list, positive_float, positive_int
 from chainrule.cli.train_files import add_file_options, check_file_options, write_files
 from chainrule.cli.train_options import (
     add_training_options,
@@ -24,10 +24,10 @@ from chainrule.cli.train_options import (
     training_arguments,
 )
 from chainrule.csvdata import is_csv_source
-from chainrule.custom import resolve_activation
 from chainrule.custom import resolve_output as resolve_custom_output
 from chainrule.data import DATASETS, MAX_SEED, Dataset, load_dataset
 from chainrule.numeric import ACTIVATIONS, INITIALIZERS, OUTPUTS, Network, Output, train
+from chainrule.numeric.resolve import resolve_hidden
 
 __all__ = ["add_network_options", "build_network", "prepare_targets", "register", "run"]
 
@@ -92,7 +92,8 @@ def add_network_options(parser: argparse.ArgumentParser) -> None:
         default=DEFAULT_ACTIVATION,
         metavar="NAME|EXPR",
         help=f"hidden-layer activation: built-in ({', '.join(sorted(ACTIVATIONS))}), a "
-        f"catalogue name (chainrule derive --list) or math in z such as 'z*sigmoid(z)' "
+        f"catalogue name (chainrule derive --list) or math in z such as 'z*sigmoid(z)'; one "
+        f"per hidden layer separated by commas, such as 'relu,tanh' "
         f"(default: {DEFAULT_ACTIVATION})",
     )
     parser.add_argument(
@@ -175,9 +176,12 @@ def build_network(args: argparse.Namespace, dataset: Dataset, dtype: str = "floa
     """The network that the parsed options describe, sized for ``dataset``."""
     output = resolve_output(args, dataset)
     n_outputs = prepare_targets(dataset, output.name)[0].shape[0]
-    init = AUTO_INIT.get(args.activation, "xavier") if args.init == "auto" else args.init
+    spec = activation_list(args.activation)
+    names = spec if isinstance(spec, list) else [spec]
+    he = all(AUTO_INIT.get(name) == "he" for name in names)
+    init = ("he" if he else "xavier") if args.init == "auto" else args.init
     sizes = [dataset.n_features, *args.layers, n_outputs]
-    activation = resolve_activation(args.activation, "--activation")
+    activation = resolve_hidden(spec, len(args.layers), "--activation")
     return Network(sizes, activation, output, init, dtype, seed=args.seed)
 
 
@@ -192,7 +196,7 @@ def resolve_output(args: argparse.Namespace, dataset: Dataset) -> Output:
 def describe(network: Network, dataset: Dataset) -> list[str]:
     """Lines naming the data and the network."""
     sizes = "-".join(str(n) for n in network.layer_sizes)
-    hidden = f"{network.activation.name} hidden units, " if network.n_layers > 1 else ""
+    hidden = f"{network.activation_name} hidden units, " if network.n_layers > 1 else ""
     return [
         f"data: {dataset.name}, {dataset.X_train.shape[1]} training and "
         f"{dataset.X_test.shape[1]} test examples, {dataset.n_features} features, "

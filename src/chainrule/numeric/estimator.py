@@ -28,6 +28,7 @@ from __future__ import annotations
 import sys
 import warnings
 from numbers import Integral, Real
+from typing import Any
 
 import numpy as np
 from sklearn.base import BaseEstimator, ClassifierMixin
@@ -48,6 +49,7 @@ from chainrule.numeric.early_stopping import EarlyStopping, split_validation
 from chainrule.numeric.network import Network
 from chainrule.numeric.optimizers import Adam, GradientDescent, Momentum
 from chainrule.numeric.regularization import check_keep_prob
+from chainrule.numeric.resolve import resolve_hidden
 from chainrule.numeric.training import train
 
 try:  # scikit-learn >= 1.6
@@ -86,9 +88,12 @@ class MLPClassifier(ClassifierMixin, BaseEstimator):
     ----------
     hidden_layer_sizes : int or sequence of int, default=(100,)
         Units of each hidden layer; ``()`` is logistic (or softmax) regression.
-    activation : str or Activation, default="relu"
-        Hidden activation: ``"identity"``, ``"logistic"``, ``"tanh"``, ``"relu"`` (scikit-learn's
-        names), ``"linear"``, ``"sigmoid"``, ``"leaky_relu"``, or a custom ``Activation``.
+    activation : str, Activation or list of them, default="relu"
+        Hidden activation, one for every hidden layer or a list of one per hidden layer
+        (``["relu", "tanh"]``): scikit-learn's names (``"identity"``, ``"logistic"``,
+        ``"tanh"``, ``"relu"``), any spelling ``chainrule train --activation`` takes (a
+        built-in name, ``"leaky_relu(0.2)"``, a catalogue name such as ``"swish"``, ``"mish"``,
+        ``"gelu"``, math in z such as ``"z*tanh(log(1 + exp(z)))"``), or an ``Activation``.
     solver : {"sgd", "momentum", "adam"}, default="adam"
     alpha : float, default=0.0001
         L2 strength λ: the loss gets (λ/2m) Σ‖W‖² per mini-batch of m examples.
@@ -120,7 +125,7 @@ class MLPClassifier(ClassifierMixin, BaseEstimator):
         Inverted dropout: probability of keeping a hidden unit (one per hidden layer, or one
         for all); 1 is no dropout.
     init : {"auto", "he", "xavier", "random", "zeros"}, default="auto"
-        "auto" is He for relu and leaky_relu, Xavier otherwise.
+        "auto" is He when every hidden layer is relu or leaky_relu, Xavier otherwise.
     dtype : {"float64", "float32"}, default="float64"
 
     Attributes
@@ -155,7 +160,7 @@ class MLPClassifier(ClassifierMixin, BaseEstimator):
 
     _parameter_constraints: dict = {
         "hidden_layer_sizes": ["array-like", Interval(Integral, 1, None, closed="left")],
-        "activation": [StrOptions(set(ACTIVATION_NAMES)), Activation],
+        "activation": [str, Activation, list, tuple],
         "solver": [StrOptions({"sgd", "momentum", "adam"})],
         "alpha": [Interval(Real, 0, None, closed="left")],
         "batch_size": [StrOptions({"auto"}), Interval(Integral, 1, None, closed="left")],
@@ -385,6 +390,18 @@ class MLPClassifier(ClassifierMixin, BaseEstimator):
                 f"positive integers. Got {self.hidden_layer_sizes!r} instead."
             )
         self._keep_probs()
+        self._hidden_activations()
+
+    def _hidden_activations(self) -> Activation | tuple[Activation, ...]:
+        """The hidden activation(s) that ``activation`` spells, as the command line's
+        ``--activation`` reads them, scikit-learn's names (identity, logistic) included."""
+        spec = self.activation
+        if isinstance(spec, (list, tuple)):
+            spec = [_sklearn_alias(item) for item in spec]
+        try:
+            return resolve_hidden(_sklearn_alias(spec), len(self._hidden_sizes()))
+        except InputError as error:
+            raise ParameterError(str(error)) from None
 
     def _hidden_sizes(self) -> list:
         sizes = self.hidden_layer_sizes
@@ -425,12 +442,10 @@ class MLPClassifier(ClassifierMixin, BaseEstimator):
 
     def _start(self, n_features: int) -> None:
         """A fresh network and the fitted attributes that ``partial_fit`` extends."""
-        activation = self.activation
-        if isinstance(activation, str):
-            activation = ACTIVATION_NAMES[activation]
+        activation = self._hidden_activations()
         init = self.init
         if init == "auto":
-            init = "he" if activation in ("relu", "leaky_relu") else "xavier"
+            init = "he" if _relu_family(activation) else "xavier"
         n_outputs = 1 if self.classes_.size == 2 else self.classes_.size
         seed = check_random_state(self.random_state).randint(np.iinfo(np.int32).max)
         sizes = [n_features, *(int(n) for n in self._hidden_sizes()), n_outputs]
@@ -482,6 +497,17 @@ class MLPClassifier(ClassifierMixin, BaseEstimator):
             restore_best=bool(self.early_stopping),
             monitor="validation_cost" if self.early_stopping else "cost",
         )
+
+
+def _sklearn_alias(spec: Any) -> Any:
+    """chainrule's name for one of scikit-learn's activation names; anything else as it is."""
+    return ACTIVATION_NAMES.get(spec, spec) if isinstance(spec, str) else spec
+
+
+def _relu_family(activation: Activation | tuple[Activation, ...]) -> bool:
+    """Whether every hidden layer is a ReLU or leaky ReLU (He initialisation suits them)."""
+    layers = (activation,) if isinstance(activation, Activation) else activation
+    return all(g.name == "relu" or g.name.startswith("leaky_relu") for g in layers)
 
 
 class _EpochRecorder:

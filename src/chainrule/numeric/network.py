@@ -44,7 +44,7 @@ from collections.abc import Mapping, Sequence
 import numpy as np
 
 from chainrule.errors import InputError
-from chainrule.numeric.activations import ACTIVATIONS, Activation, get_activation
+from chainrule.numeric.activations import ACTIVATIONS, Activation, make_leaky_relu
 from chainrule.numeric.checks import (
     as_generator,
     check_caches,
@@ -55,7 +55,7 @@ from chainrule.numeric.checks import (
     check_target,
 )
 from chainrule.numeric.init import initialize_parameters
-from chainrule.numeric.losses import OUTPUTS, Output, get_output
+from chainrule.numeric.losses import OUTPUTS, Output
 from chainrule.numeric.optimizers import check_learning_rate
 from chainrule.numeric.passes import Dropout, backward_into, forward_into
 from chainrule.numeric.regularization import (
@@ -66,6 +66,7 @@ from chainrule.numeric.regularization import (
     l2_penalty,
     masks_from_caches,
 )
+from chainrule.numeric.resolve import HiddenSpec, per_layer, resolve_hidden, resolve_output
 from chainrule.numeric.workspace import (
     Workspace,
     WorkspaceCache,
@@ -78,17 +79,26 @@ Array = np.ndarray
 
 
 class Network:
-    """An L-layer network: one hidden activation g for layers 1..L-1, an output layer L.
+    """An L-layer network: an activation g[l] for each hidden layer 1..L-1, an output layer L.
 
     Parameters
     ----------
     layer_sizes : list of int
         ``[n0, n1, ..., nL]``: inputs, hidden units per layer, outputs.
-    activation : str or Activation
-        Hidden-layer activation: a name of ``ACTIVATIONS`` or an :class:`Activation`.
+    activation : str, Activation, or list of them
+        Hidden-layer activation, one for every hidden layer or a list of one per hidden
+        layer (``["relu", "tanh"]``). Each is spelled as ``chainrule train --activation``
+        takes it: a built-in name (``relu``, ``tanh``, ``sigmoid``, ``linear``,
+        ``leaky_relu``, ``leaky_relu(0.2)``: hand-written NumPy code), a catalogue name
+        (``swish``, ``mish``, ``gelu``, ...) or math in z (``"z*tanh(log(1 + exp(z)))"``):
+        generated code, which imports SymPy once, to build it; or an :class:`Activation`.
     output : str or Output
-        ``"sigmoid"`` (binary cross-entropy), ``"softmax"`` (categorical cross-entropy) or
-        ``"linear"`` (mean squared error), or an :class:`Output`.
+        Without ``loss``: ``"auto"`` (the default, sigmoid), ``"sigmoid"`` (binary
+        cross-entropy), ``"softmax"`` (categorical cross-entropy), ``"linear"`` (mean squared
+        error), or an :class:`Output`. With ``loss``: ``"auto"`` picks the output as
+        ``--output auto`` does (sigmoid for binary cross-entropy, linear for the other
+        catalogue losses, for math the first of linear and sigmoid the loss accepts), or any
+        activation spelling names it; :attr:`output` says what was chosen.
     init : str
         ``"zeros"``, ``"random"`` (x0.01), ``"xavier"`` or ``"he"``.
     dtype : str
@@ -96,20 +106,33 @@ class Network:
     seed : int, numpy.random.Generator or None
         Source of all randomness of this model (initial weights, mini-batch shuffles).
         None draws fresh entropy.
+    loss : str, optional
+        The output's loss as ``--loss`` takes it: a catalogue name (``mse``, ``mae``,
+        ``log_cosh``, ``hinge``, ...) or math in a and y (``"(a - y)**2 / 2"``).
+
+    Attributes
+    ----------
+    activation : Activation or tuple of Activation
+        As given, resolved: one for every hidden layer, or one per hidden layer.
+    activations : tuple of Activation
+        g[1], ..., g[L-1].
     """
 
     def __init__(
         self,
         layer_sizes: Sequence[int],
-        activation: str | Activation = "relu",
-        output: str | Output = "sigmoid",
+        activation: HiddenSpec = "relu",
+        output: str | Output = "auto",
         init: str = "he",
         dtype: str | np.dtype = "float64",
         seed: int | np.random.Generator | None = None,
+        *,
+        loss: str | None = None,
     ) -> None:
         self.layer_sizes = check_layer_sizes(layer_sizes)
-        self.activation = get_activation(activation)
-        self.output = get_output(output)
+        self.activation = resolve_hidden(activation, self.n_layers - 1)
+        self.activations = per_layer(self.activation, self.n_layers - 1)
+        self.output = resolve_output(output, loss)
         if self.layer_sizes[-1] < self.output.min_units:
             raise InputError(
                 f"output {self.output.name!r} needs at least {self.output.min_units} output "
@@ -122,8 +145,17 @@ class Network:
         self._theta, self._P, self._W, self._b = packed_parameter_arrays(sizes, dtype)
         self._grad, self._dP, self._dW, self._db = packed_parameter_arrays(sizes, dtype)
         self._step, _, self._step_W, _ = packed_parameter_arrays(sizes, dtype)
+        self._g: list[Activation | None] = [None, *self.activations]  # g[l] by layer number
         self._workspaces = WorkspaceCache(self.layer_sizes, self.dtype)
         self.set_params(initialize_parameters(self.layer_sizes, init, self.rng))
+
+    @property
+    def activation_name(self) -> str:
+        """The hidden activation's name, or the names of one per layer joined by commas
+        (as ``--activation`` takes them)."""
+        if isinstance(self.activation, Activation):
+            return self.activation.name
+        return ",".join(g.name for g in self.activation)
 
     # ----------------------------------------------------------------- parameters
     @property
@@ -378,7 +410,7 @@ class Network:
     # ----------------------------------------------------------------- kernels
     def _forward_into(self, X1: Array, workspace: Workspace, keep_probs: KeepProbs = None) -> None:
         """See :func:`~chainrule.numeric.passes.forward_into`; X1 is [X; 1]."""
-        forward_into(self._P, self.activation, self.output, self.rng, X1, workspace, keep_probs)
+        forward_into(self._P, self._g, self.output, self.rng, X1, workspace, keep_probs)
 
     def _backward_into(
         self,
@@ -389,7 +421,7 @@ class Network:
     ) -> None:
         """See :func:`~chainrule.numeric.passes.backward_into`; ``targets`` is (Y, [X; 1])."""
         backward_into(
-            self._W, self._dP, self.activation, self.output,
+            self._W, self._dP, self._g, self.output,
             targets, workspace, input_gradient, dropout,
         )  # fmt: skip
 
@@ -428,21 +460,22 @@ class Network:
         _, G = workspace.dropout_buffers()
         for layer in range(1, self.n_layers):
             if masks[layer] is not None:
-                self.activation.forward_into(Z[layer], G[layer])
+                self.activations[layer - 1].forward_into(Z[layer], G[layer])
         return keep_probs, masks, G
 
     def __getstate__(self) -> dict:
         """Pickle the architecture, the random state and a copy of every named parameter
-        array (the vector and its views are rebuilt on loading); built-in functions go by
-        name."""
+        array (the vector and its views are rebuilt on loading); built-in functions and
+        generated ones go by name or math text (rebuilt on loading), others as they are."""
         activation = self.activation
-        output = self.output
+        if isinstance(activation, Activation):
+            hidden: object = _pickled_activation(activation)
+        else:
+            hidden = [_pickled_activation(g) for g in activation]
         return {
             "layer_sizes": self.layer_sizes,
-            "activation": activation.name
-            if ACTIVATIONS.get(activation.name) is activation
-            else activation,
-            "output": output.name if OUTPUTS.get(output.name) is output else output,
+            "activation": hidden,
+            "output": _pickled_output(self.output),
             "init": self.init,
             "dtype": self.dtype.name,
             "rng": self.rng,
@@ -450,10 +483,18 @@ class Network:
         }
 
     def __setstate__(self, state: dict) -> None:
+        output = state["output"]
+        if isinstance(output, dict):  # generated from math: generated again
+            from chainrule.custom import output_from_expressions
+
+            output = output_from_expressions(**output)
+        hidden = state["activation"]
+        if isinstance(hidden, list):
+            hidden = [_unpickled_activation(kept) for kept in hidden]
         self.__init__(  # type: ignore[misc]
             state["layer_sizes"],
-            state["activation"],
-            state["output"],
+            _unpickled_activation(hidden),
+            output,
             "zeros",
             state["dtype"],
             state["rng"],
@@ -462,7 +503,47 @@ class Network:
         self.set_params(state["params"])
 
     def __repr__(self) -> str:
-        return (
-            f"Network(layer_sizes={self.layer_sizes}, activation={self.activation.name!r}, "
-            f"output={self.output.name!r}, init={self.init!r}, dtype={self.dtype.name!r})"
+        if isinstance(self.activation, Activation):
+            activation = repr(self.activation.name)
+        else:
+            activation = repr([g.name for g in self.activation])
+        loss = (
+            "" if OUTPUTS.get(self.output.name) == self.output else f", loss={self.output.loss!r}"
         )
+        return (
+            f"Network(layer_sizes={self.layer_sizes}, activation={activation}, "
+            f"output={self.output.name!r}{loss}, init={self.init!r}, dtype={self.dtype.name!r})"
+        )
+
+
+def _pickled_activation(activation: Activation) -> object:
+    """What a pickle keeps of an activation: the name of a built-in, the math text of a
+    generated one (which the import of :mod:`chainrule.custom` rebuilds), else itself."""
+    if ACTIVATIONS.get(activation.name) is activation:
+        return activation.name
+    slope = activation.parameters.get("slope")
+    if slope is not None and make_leaky_relu(slope).name == activation.name:
+        return {"slope": slope}
+    if activation.expression is not None:
+        return activation.expression
+    return activation
+
+
+def _unpickled_activation(kept: object) -> object:
+    """The activation spelling that :func:`_pickled_activation` kept, as Network takes it."""
+    return make_leaky_relu(kept["slope"]) if isinstance(kept, dict) else kept
+
+
+def _pickled_output(output: Output) -> object:
+    """What a pickle keeps of an output: a built-in's name, the math texts of a generated
+    one (for :func:`chainrule.custom.output_from_expressions`), else itself."""
+    if OUTPUTS.get(output.name) is output:
+        return output.name
+    if output.output_expression is not None and output.loss_expression is not None:
+        return {
+            "output_text": output.output_expression,
+            "loss_text": output.loss_expression,
+            "name": output.name,
+            "loss_name": output.loss,
+        }
+    return output

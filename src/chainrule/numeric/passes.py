@@ -4,12 +4,12 @@ buffers (``out=``): nothing here allocates an array.
 Columns are examples; layers are numbered 1..L; lists are indexed by layer (index 0 is X or
 unused)::
 
-    forward    Z[l] = W[l] A[l-1] + b[l]        A[l] = g(Z[l])  (output layer: its own g)
+    forward    Z[l] = W[l] A[l-1] + b[l]        A[l] = g[l](Z[l])  (output layer: its own g)
                with dropout on hidden layer l:   A[l] = g(Z[l]) * D[l] / p[l]
     backward   dZ[L] = (A[L] - Y) / m
                dW[l] = dZ[l] A[l-1]ᵀ             db[l] = Σ_columns dZ[l]
                dA[l-1] = W[l]ᵀ dZ[l]             (then * D[l-1] / p[l-1] with dropout)
-               dZ[l-1] = dA[l-1] * g'(Z[l-1])
+               dZ[l-1] = dA[l-1] * g[l-1]'(Z[l-1])
 
 Each layer's W[l] and b[l] are one block P[l] = [W[l] | b[l]], and each A[l-1] that feeds
 a layer carries a row of ones (see :mod:`chainrule.numeric.workspace`), so the first line of
@@ -42,7 +42,7 @@ Dropout = tuple[tuple[float, ...], Sequence, Sequence]
 
 def forward_into(
     P: Sequence[Array],
-    activation: Activation,
+    hidden: Sequence[Activation | None],
     output: Output,
     rng: np.random.Generator,
     X1: Array,
@@ -50,20 +50,21 @@ def forward_into(
     keep_probs: KeepProbs = None,
 ) -> None:
     """Fill ``workspace.Z`` and ``workspace.A`` from ``X1`` = [X; 1] (n[0] + 1, m), with
-    P[l] = [W[l] | b[l]] (n[l], n[l-1] + 1); with ``keep_probs``, draw fresh masks from
-    ``rng`` into the workspace's dropout buffers and apply them."""
+    P[l] = [W[l] | b[l]] (n[l], n[l-1] + 1) and ``hidden[l]`` = g[l] for the hidden layers
+    l = 1..L-1 (index 0 unused); with ``keep_probs``, draw fresh masks from ``rng`` into
+    the workspace's dropout buffers and apply them."""
     Z, A, A_ones = workspace.Z, workspace.A, workspace.A_ones
     last = len(P) - 1
-    hidden = activation.forward_into
     A_prev = X1
     for layer in range(1, last):
         np.matmul(P[layer], A_prev, out=Z[layer])  # (n_l, m)
+        g = hidden[layer].forward_into  # type: ignore[union-attr]
         if keep_probs is None or keep_probs[layer - 1] == 1.0:
-            hidden(Z[layer], A[layer])
+            g(Z[layer], A[layer])
         else:
             keep = keep_probs[layer - 1]
             D, G = workspace.dropout_buffers()
-            hidden(Z[layer], G[layer])  # g(Z[l]) before the mask, kept for g'
+            g(Z[layer], G[layer])  # g(Z[l]) before the mask, kept for g'
             draw_mask(rng, keep, D[layer])
             apply_mask(G[layer], D[layer], keep, out=A[layer])
         A_prev = A_ones[layer]
@@ -74,7 +75,7 @@ def forward_into(
 def backward_into(
     W: Sequence[Array],
     dP: Sequence[Array],
-    activation: Activation,
+    hidden: Sequence[Activation | None],
     output: Output,
     targets: tuple[Array, Array],
     workspace: Workspace,
@@ -91,7 +92,6 @@ def backward_into(
     Y, X1 = targets
     Z, A, A_ones = workspace.Z, workspace.A, workspace.A_ones
     dZ, dA = workspace.dZ, workspace.dA
-    derivative = activation.derivative_into
     last = len(W) - 1
     dZ_l = output.delta(Z[last], A[last], Y, out=dZ[last])  # (n_L, m)
     np.multiply(dZ_l, 1.0 / Y.shape[1], out=dZ_l)  # the one 1/m: from here on, dJ
@@ -103,7 +103,8 @@ def backward_into(
             keep_probs, D, G = dropout
             apply_mask(dA_prev, D[layer - 1], keep_probs[layer - 2], out=dA_prev)
             A_prev = G[layer - 1]  # g' needs g(Z), not the masked activation
-        dZ_l = derivative(Z[layer - 1], A_prev, out=dZ[layer - 1])
+        g_prime = hidden[layer - 1].derivative_into  # type: ignore[union-attr]
+        dZ_l = g_prime(Z[layer - 1], A_prev, out=dZ[layer - 1])
         np.multiply(dZ_l, dA_prev, out=dZ_l)
     np.matmul(dZ_l, X1.T, out=dP[1])
     if input_gradient:

@@ -5,10 +5,10 @@ from someone else cannot run code). Its entries::
 
     architecture   a 0-d string array holding JSON: format name and version, layer sizes,
                    hidden activation (name; slope for a leaky ReLU; the math text of a
-                   generated one), output (name, or for a generated one an object with the
-                   math texts of its activation and loss), init, dtype, the random
-                   generator's state, and the data schema (feature names, class names,
-                   target name) or null
+                   generated one), or a list of one such per hidden layer, output (name,
+                   or for a generated one an object with the math texts of its activation
+                   and loss), init, dtype, the random generator's state, and the data
+                   schema (feature names, class names, target name) or null
     W1, b1, ...    the parameters, in the network's dtype, shapes (n[l], n[l-1]) and (n[l], 1)
     mean, scale    the standardisation of the data schema, float64 (n[0], 1); only with one
 
@@ -89,13 +89,20 @@ def _architecture(network: Network, schema: DataSchema | None) -> dict[str, Any]
         "format": FORMAT_NAME,
         "format_version": FORMAT_VERSION,
         "layer_sizes": list(network.layer_sizes),
-        "activation": _activation_spec(network.activation),
+        "activation": _hidden_spec(network.activation),
         "output": _output_spec(network.output),
         "init": network.init,
         "dtype": network.dtype.name,
         "rng_state": state if state.get("bit_generator") == "PCG64" else None,
         "schema": None if schema is None else _schema_spec(schema),
     }
+
+
+def _hidden_spec(activation: Activation | tuple[Activation, ...]) -> Any:
+    """One activation's spec, or a list of one per hidden layer."""
+    if isinstance(activation, Activation):
+        return _activation_spec(activation)
+    return [_activation_spec(g) for g in activation]
 
 
 def _activation_spec(activation: Activation) -> dict[str, Any]:
@@ -200,7 +207,7 @@ def _rebuild(entries: dict[str, np.ndarray]) -> SavedModel:
     spec = _architecture_entry(entries)
     sizes = _layer_sizes_from(spec["layer_sizes"])
     dtype = _check_parameters(entries, sizes, spec["dtype"])
-    activation = _activation_from(spec["activation"])
+    activation = _hidden_from(spec["activation"], len(sizes) - 2)
     output = _output_from(spec["output"])
     if not isinstance(spec["init"], str) or spec["init"] not in INITIALIZERS:
         known = ", ".join(sorted(INITIALIZERS))
@@ -270,6 +277,15 @@ def _architecture_entry(entries: dict[str, np.ndarray]) -> dict[str, Any]:
     if missing:
         raise ValueError(f"the architecture lacks {missing[0]!r}")
     return spec
+
+
+def _hidden_from(spec: object, n_hidden: int) -> Activation | list[Activation]:
+    """The activation of every hidden layer, or a list of one per hidden layer."""
+    if not isinstance(spec, list):
+        return _activation_from(spec)
+    if len(spec) != n_hidden:
+        raise ValueError(f"{len(spec)} activations for {n_hidden} hidden layers")
+    return [_activation_from(item) for item in spec]
 
 
 def _activation_from(spec: object) -> Activation:
