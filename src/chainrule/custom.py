@@ -97,6 +97,7 @@ def _activation_from_text(spec: str, parameter: str) -> Activation:
     return _compiled_activation(entry, spec if entry.custom else entry.name)
 
 
+@functools.lru_cache(maxsize=64)
 def resolve_output(
     loss: str | None,
     output: str,
@@ -122,6 +123,8 @@ def resolve_output(
     parameter, output_parameter : str
         The options' names in error messages (``'--loss'``, ``'--output'`` on the command
         line; ``'loss'``, ``'output'`` in Python).
+
+    Each spelling is generated once (a failure is not cached: it raises every time).
     """
     if loss is None:
         name = default if output == AUTO else output
