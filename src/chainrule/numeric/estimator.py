@@ -210,6 +210,10 @@ class BaseMLP(BaseEstimator):
         m = X.shape[1]
         if not incremental:
             self.n_iter_ = 0
+        # The count and the best carry on across warm starts; tol and patience are read
+        # afresh, as scikit-learn reads them every epoch.
+        self._no_improvement.tol = float(self.tol)
+        self._no_improvement.n_iter_no_change = self.n_iter_no_change
         recorder = _EpochRecorder(self, validation)
         history = train(
             self.network_,
