@@ -33,6 +33,7 @@ from typing import Any
 from chainrule.errors import InputError
 from chainrule.numeric.activations import ACTIVATIONS, Activation, make_leaky_relu
 from chainrule.numeric.losses import OUTPUTS, Output
+from chainrule.numeric.resolve import AUTO, built_in_output
 
 __all__ = [
     "AUTO",
@@ -43,8 +44,6 @@ __all__ = [
     "resolve_output",
 ]
 
-#: The ``--output`` that picks the output for the loss.
-AUTO = "auto"
 _SOFTMAX = "softmax"
 #: z values where an activation must be defined and where an output's values are taken.
 _PROBES = ("-3", "-1", "-1/4", "1/4", "1", "3")
@@ -127,14 +126,9 @@ def resolve_output(
     Each spelling is generated once (a failure is not cached: it raises every time).
     """
     if loss is None:
-        name = default if output == AUTO else output
-        if name not in OUTPUTS:
-            known = ", ".join(sorted(OUTPUTS))
-            raise InputError(
-                f"{output_parameter!r} must be auto or one of {known}, which bring their own "
-                f"loss, unless {parameter!r} is given (got {name!r})"
-            )
-        return OUTPUTS[name]
+        return built_in_output(
+            output, default=default, output_parameter=output_parameter, loss_parameter=parameter
+        )
     from chainrule.symbolic import catalog
 
     if catalog.is_softmax(loss):

@@ -16,6 +16,7 @@ from sklearn.datasets import load_digits, make_blobs
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.neural_network import MLPClassifier as SklearnMLP
 from sklearn.utils._param_validation import InvalidParameterError
+from sklearn_twins import assert_same_weights, start_alike
 
 import chainrule
 from chainrule.errors import InputError
@@ -58,12 +59,7 @@ def test_same_weights_same_updates_as_scikit_learn(solver: str, n_classes: int) 
     )
     extra = {"momentum": 0.0, "nesterovs_momentum": False} if solver == "sgd" else {}
     ours, theirs = MLPClassifier(**shared), SklearnMLP(**shared, **extra)
-    ours.fit(X, y)  # builds both models; then theirs gets our weights
-    theirs.fit(X, y)
-    for mine, other in zip(
-        ours.coefs_ + ours.intercepts_, theirs.coefs_ + theirs.intercepts_, strict=True
-    ):
-        other[...] = mine
+    start_alike(ours, theirs, X, y)
     ours.set_params(max_iter=4)
     theirs.set_params(max_iter=4)
     ours.fit(X, y)  # warm start: same weights, fresh optimizers, 4 epochs of 6 batches
@@ -71,10 +67,7 @@ def test_same_weights_same_updates_as_scikit_learn(solver: str, n_classes: int) 
     # Adam divides by √v: entries with tiny gradients turn rounding differences of the two
     # backward passes into relative differences of about 1e-8 in the step.
     rtol = 1e-9 if solver == "sgd" else 1e-6
-    for mine, other in zip(
-        ours.coefs_ + ours.intercepts_, theirs.coefs_ + theirs.intercepts_, strict=True
-    ):
-        np.testing.assert_allclose(mine, other, rtol=rtol, atol=1e-12)
+    assert_same_weights(ours, theirs, rtol)
     np.testing.assert_allclose(ours.loss_curve_[1:], theirs.loss_curve_[1:], rtol=rtol)
     np.testing.assert_allclose(ours.predict_proba(X), theirs.predict_proba(X), rtol=rtol)
 

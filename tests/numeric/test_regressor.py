@@ -11,6 +11,7 @@ import numpy as np
 import pytest
 from sklearn.neural_network import MLPRegressor as SklearnMLPRegressor
 from sklearn.utils.estimator_checks import check_param_validation, parametrize_with_checks
+from sklearn_twins import assert_same_weights, start_alike
 
 import chainrule
 from chainrule.errors import InputError
@@ -68,21 +69,13 @@ def test_same_weights_same_updates_as_scikit_learn(solver: str) -> None:
     )
     extra = {"momentum": 0.0, "nesterovs_momentum": False} if solver == "sgd" else {}
     ours, theirs = MLPRegressor(**shared), SklearnMLPRegressor(**shared, **extra)
-    ours.fit(X, y)
-    theirs.fit(X, y)
-    for mine, other in zip(
-        ours.coefs_ + ours.intercepts_, theirs.coefs_ + theirs.intercepts_, strict=True
-    ):
-        other[...] = mine
+    start_alike(ours, theirs, X, y)
     ours.set_params(max_iter=4)
     theirs.set_params(max_iter=4)
     ours.fit(X, y)
     theirs.fit(X, y)
     rtol = 1e-9 if solver == "sgd" else 1e-6
-    for mine, other in zip(
-        ours.coefs_ + ours.intercepts_, theirs.coefs_ + theirs.intercepts_, strict=True
-    ):
-        np.testing.assert_allclose(mine, other, rtol=rtol, atol=1e-12)
+    assert_same_weights(ours, theirs, rtol)
     np.testing.assert_allclose(ours.loss_curve_[1:], theirs.loss_curve_[1:], rtol=rtol)
     np.testing.assert_allclose(ours.predict(X), theirs.predict(X), rtol=rtol)
 

@@ -12,6 +12,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from sklearn.neural_network import MLPClassifier as SklearnMLP
+from sklearn_twins import start_alike
 
 from chainrule.numeric.estimator import MLPClassifier
 from chainrule.numeric.stopping import NoImprovementCount
@@ -98,14 +99,7 @@ def test_the_classifier_stops_at_scikit_learns_epoch_from_the_same_weights(n_ite
     )
     ours = MLPClassifier(**shared)
     theirs = SklearnMLP(**shared, momentum=0.0, nesterovs_momentum=False)
-    ours.fit(X, y)
-    theirs.fit(X, y)
-    for mine, other in zip(
-        ours.coefs_ + ours.intercepts_, theirs.coefs_ + theirs.intercepts_, strict=True
-    ):
-        other[...] = mine
-    theirs.best_loss_ = ours.best_loss_  # its first epoch ran on its own initial weights
-    theirs.loss_curve_ = list(ours.loss_curve_)
+    start_alike(ours, theirs, X, y)
     drops = -np.diff(MLPClassifier(**{**shared, "max_iter": 60}).fit(X, y).loss_curve_)
     middle = np.sort(drops)[len(drops) // 2 : len(drops) // 2 + 2]
     tol = float(middle.mean())  # some epochs beat the best by more than tol, some not; no ties

@@ -39,12 +39,13 @@ the gradient check never drop units.
 from __future__ import annotations
 
 import copy
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any
 
 import numpy as np
 
 from chainrule.errors import InputError
-from chainrule.numeric.activations import ACTIVATIONS, Activation, make_leaky_relu
+from chainrule.numeric.activations import Activation
 from chainrule.numeric.checks import (
     as_generator,
     check_caches,
@@ -465,17 +466,15 @@ class Network:
 
     def __getstate__(self) -> dict:
         """Pickle the architecture, the random state and a copy of every named parameter
-        array (the vector and its views are rebuilt on loading); built-in functions and
-        generated ones go by name or math text (rebuilt on loading), others as they are."""
-        activation = self.activation
-        if isinstance(activation, Activation):
-            hidden: object = _pickled_activation(activation)
-        else:
-            hidden = [_pickled_activation(g) for g in activation]
+        array (the vector and its views are rebuilt on loading). The activations and the
+        output go as a saved model file writes them (names, slopes, math texts, rebuilt on
+        loading); those made from one's own callables go as they are."""
+        from chainrule.numeric import persist
+
         return {
             "layer_sizes": self.layer_sizes,
-            "activation": hidden,
-            "output": _pickled_output(self.output),
+            "activation": _as_data(persist.hidden_spec, self.activation),
+            "output": _as_data(persist.output_spec, self.output),
             "init": self.init,
             "dtype": self.dtype.name,
             "rng": self.rng,
@@ -483,18 +482,14 @@ class Network:
         }
 
     def __setstate__(self, state: dict) -> None:
-        output = state["output"]
-        if isinstance(output, dict):  # generated from math: generated again
-            from chainrule.custom import output_from_expressions
+        from chainrule.numeric import persist
 
-            output = output_from_expressions(**output)
-        hidden = state["activation"]
-        if isinstance(hidden, list):
-            hidden = [_unpickled_activation(kept) for kept in hidden]
+        hidden, output = state["activation"], state["output"]
+        n_hidden = len(state["layer_sizes"]) - 2
         self.__init__(  # type: ignore[misc]
             state["layer_sizes"],
-            _unpickled_activation(hidden),
-            output,
+            hidden[1] if hidden[0] == _OBJECT else persist.hidden_from(hidden[1], n_hidden),
+            output[1] if output[0] == _OBJECT else persist.output_from(output[1]),
             "zeros",
             state["dtype"],
             state["rng"],
@@ -516,34 +511,14 @@ class Network:
         )
 
 
-def _pickled_activation(activation: Activation) -> object:
-    """What a pickle keeps of an activation: the name of a built-in, the math text of a
-    generated one (which the import of :mod:`chainrule.custom` rebuilds), else itself."""
-    if ACTIVATIONS.get(activation.name) is activation:
-        return activation.name
-    slope = activation.parameters.get("slope")
-    if slope is not None and make_leaky_relu(slope).name == activation.name:
-        return {"slope": slope}
-    if activation.expression is not None:
-        return activation.expression
-    return activation
+#: How a pickle marks an activation or output kept as the object itself.
+_OBJECT = "object"
 
 
-def _unpickled_activation(kept: object) -> object:
-    """The activation spelling that :func:`_pickled_activation` kept, as Network takes it."""
-    return make_leaky_relu(kept["slope"]) if isinstance(kept, dict) else kept
-
-
-def _pickled_output(output: Output) -> object:
-    """What a pickle keeps of an output: a built-in's name, the math texts of a generated
-    one (for :func:`chainrule.custom.output_from_expressions`), else itself."""
-    if OUTPUTS.get(output.name) is output:
-        return output.name
-    if output.output_expression is not None and output.loss_expression is not None:
-        return {
-            "output_text": output.output_expression,
-            "loss_text": output.loss_expression,
-            "name": output.name,
-            "loss_name": output.loss,
-        }
-    return output
+def _as_data(spec: Callable[[Any], Any], value: Any) -> tuple[str, Any]:
+    """``("spec", what a model file writes)``, or ``("object", value)`` for what a model file
+    cannot hold (an activation or output of one's own callables)."""
+    try:
+        return "spec", spec(value)
+    except InputError:
+        return _OBJECT, value

@@ -46,8 +46,12 @@ __all__ = [
     "FORMAT_VERSION",
     "DataSchema",
     "SavedModel",
+    "hidden_from",
+    "hidden_spec",
     "load",
     "load_model",
+    "output_from",
+    "output_spec",
     "save",
 ]
 
@@ -89,8 +93,8 @@ def _architecture(network: Network, schema: DataSchema | None) -> dict[str, Any]
         "format": FORMAT_NAME,
         "format_version": FORMAT_VERSION,
         "layer_sizes": list(network.layer_sizes),
-        "activation": _hidden_spec(network.activation),
-        "output": _output_spec(network.output),
+        "activation": hidden_spec(network.activation),
+        "output": output_spec(network.output),
         "init": network.init,
         "dtype": network.dtype.name,
         "rng_state": state if state.get("bit_generator") == "PCG64" else None,
@@ -98,8 +102,9 @@ def _architecture(network: Network, schema: DataSchema | None) -> dict[str, Any]
     }
 
 
-def _hidden_spec(activation: Activation | tuple[Activation, ...]) -> Any:
-    """One activation's spec, or a list of one per hidden layer."""
+def hidden_spec(activation: Activation | tuple[Activation, ...]) -> Any:
+    """The hidden activation as data (JSON): one activation's spec, or a list of one per
+    hidden layer. Pickles of a :class:`Network` keep the same."""
     if isinstance(activation, Activation):
         return _activation_spec(activation)
     return [_activation_spec(g) for g in activation]
@@ -123,7 +128,7 @@ def _activation_spec(activation: Activation) -> dict[str, Any]:
     )
 
 
-def _output_spec(output: Output) -> str | dict[str, str]:
+def output_spec(output: Output) -> str | dict[str, str]:
     """The built-in output's name, or the names and math texts of a generated one."""
     if OUTPUTS.get(output.name) == output:
         return output.name
@@ -207,8 +212,8 @@ def _rebuild(entries: dict[str, np.ndarray]) -> SavedModel:
     spec = _architecture_entry(entries)
     sizes = _layer_sizes_from(spec["layer_sizes"])
     dtype = _check_parameters(entries, sizes, spec["dtype"])
-    activation = _hidden_from(spec["activation"], len(sizes) - 2)
-    output = _output_from(spec["output"])
+    activation = hidden_from(spec["activation"], len(sizes) - 2)
+    output = output_from(spec["output"])
     if not isinstance(spec["init"], str) or spec["init"] not in INITIALIZERS:
         known = ", ".join(sorted(INITIALIZERS))
         raise ValueError(f"unknown init {spec['init']!r} (known: {known})")
@@ -279,7 +284,7 @@ def _architecture_entry(entries: dict[str, np.ndarray]) -> dict[str, Any]:
     return spec
 
 
-def _hidden_from(spec: object, n_hidden: int) -> Activation | list[Activation]:
+def hidden_from(spec: object, n_hidden: int) -> Activation | list[Activation]:
     """The activation of every hidden layer, or a list of one per hidden layer."""
     if not isinstance(spec, list):
         return _activation_from(spec)
@@ -308,7 +313,8 @@ def _activation_from(spec: object) -> Activation:
     return ACTIVATIONS[spec["name"]]
 
 
-def _output_from(spec: object) -> Output:
+def output_from(spec: object) -> Output:
+    """The output that :func:`output_spec` wrote."""
     if isinstance(spec, str):
         if spec not in OUTPUTS:
             raise ValueError(f"unknown output {spec!r} (known: {', '.join(sorted(OUTPUTS))})")

@@ -25,6 +25,7 @@ from chainrule.numeric.losses import OUTPUTS, Output
 __all__ = [
     "AUTO",
     "HiddenSpec",
+    "built_in_output",
     "per_layer",
     "resolve_activation",
     "resolve_hidden",
@@ -105,16 +106,28 @@ def resolve_output(output: object = AUTO, loss: object = None) -> Output:
     if not isinstance(output, str):
         raise InputError(f"'output' must be a name, math in z or an Output (got {output!r})")
     if loss is None:
-        name = DEFAULT_OUTPUT if output == AUTO else output
-        if name not in OUTPUTS:
-            known = ", ".join(sorted(OUTPUTS))
-            raise InputError(
-                f"'output' must be auto or one of {known}, which bring their own loss, "
-                f"unless 'loss' is given (got {output!r})"
-            )
-        return OUTPUTS[name]
+        return built_in_output(output)
     if not isinstance(loss, str):
         raise InputError(f"'loss' must be a name or math in a and y (got {loss!r})")
     from chainrule.custom import resolve_output as from_text
 
     return from_text(loss, output, parameter="loss", output_parameter="output")
+
+
+def built_in_output(
+    output: str,
+    *,
+    default: str = DEFAULT_OUTPUT,
+    output_parameter: str = "output",
+    loss_parameter: str = "loss",
+) -> Output:
+    """The built-in output ``output`` names (``"auto"`` is ``default``), with its own loss;
+    the parameters' names are those of the messages (``'--output'`` on the command line)."""
+    name = default if output == AUTO else output
+    if name not in OUTPUTS:
+        known = ", ".join(sorted(OUTPUTS))
+        raise InputError(
+            f"{output_parameter!r} must be auto or one of {known}, which bring their own "
+            f"loss, unless {loss_parameter!r} is given (got {name!r})"
+        )
+    return OUTPUTS[name]
