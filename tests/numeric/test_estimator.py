@@ -16,7 +16,7 @@ from sklearn.datasets import load_digits, make_blobs
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.neural_network import MLPClassifier as SklearnMLP
 from sklearn.utils._param_validation import InvalidParameterError
-from sklearn_twins import assert_same_weights, start_alike
+from sklearn_twins import train_alike
 
 import chainrule
 from chainrule.errors import InputError
@@ -42,33 +42,7 @@ def blobs(n_classes: int, m: int = 90, seed: int = 0) -> tuple[np.ndarray, np.nd
 @pytest.mark.parametrize("solver", ["sgd", "adam"])
 def test_same_weights_same_updates_as_scikit_learn(solver: str, n_classes: int) -> None:
     X, y = blobs(n_classes)
-    shared = dict(
-        hidden_layer_sizes=(6, 5),
-        activation="tanh",
-        solver=solver,
-        alpha=0.3,
-        batch_size=16,
-        learning_rate_init=0.05,
-        shuffle=False,
-        tol=0.0,
-        n_iter_no_change=1000,
-        warm_start=True,
-        max_iter=1,
-        epsilon=1e-12,
-        random_state=0,
-    )
-    extra = {"momentum": 0.0, "nesterovs_momentum": False} if solver == "sgd" else {}
-    ours, theirs = MLPClassifier(**shared), SklearnMLP(**shared, **extra)
-    start_alike(ours, theirs, X, y)
-    ours.set_params(max_iter=4)
-    theirs.set_params(max_iter=4)
-    ours.fit(X, y)  # warm start: same weights, fresh optimizers, 4 epochs of 6 batches
-    theirs.fit(X, y)
-    # Adam divides by √v: entries with tiny gradients turn rounding differences of the two
-    # backward passes into relative differences of about 1e-8 in the step.
-    rtol = 1e-9 if solver == "sgd" else 1e-6
-    assert_same_weights(ours, theirs, rtol)
-    np.testing.assert_allclose(ours.loss_curve_[1:], theirs.loss_curve_[1:], rtol=rtol)
+    ours, theirs, rtol = train_alike(MLPClassifier, SklearnMLP, X, y, solver)
     np.testing.assert_allclose(ours.predict_proba(X), theirs.predict_proba(X), rtol=rtol)
 
 

@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 from sklearn.neural_network import MLPRegressor as SklearnMLPRegressor
 from sklearn.utils.estimator_checks import check_param_validation, parametrize_with_checks
-from sklearn_twins import assert_same_weights, start_alike
+from sklearn_twins import train_alike
 
 import chainrule
 from chainrule.errors import InputError
@@ -52,31 +52,7 @@ def regression(m: int = 80, n_outputs: int = 1, seed: int = 0):
 @pytest.mark.parametrize("solver", ["sgd", "adam"])
 def test_same_weights_same_updates_as_scikit_learn(solver: str) -> None:
     X, y = regression()
-    shared = dict(
-        hidden_layer_sizes=(6, 5),
-        activation="tanh",
-        solver=solver,
-        alpha=0.3,
-        batch_size=16,
-        learning_rate_init=0.05,
-        shuffle=False,
-        tol=0.0,
-        n_iter_no_change=1000,
-        warm_start=True,
-        max_iter=1,
-        epsilon=1e-12,
-        random_state=0,
-    )
-    extra = {"momentum": 0.0, "nesterovs_momentum": False} if solver == "sgd" else {}
-    ours, theirs = MLPRegressor(**shared), SklearnMLPRegressor(**shared, **extra)
-    start_alike(ours, theirs, X, y)
-    ours.set_params(max_iter=4)
-    theirs.set_params(max_iter=4)
-    ours.fit(X, y)
-    theirs.fit(X, y)
-    rtol = 1e-9 if solver == "sgd" else 1e-6
-    assert_same_weights(ours, theirs, rtol)
-    np.testing.assert_allclose(ours.loss_curve_[1:], theirs.loss_curve_[1:], rtol=rtol)
+    ours, theirs, rtol = train_alike(MLPRegressor, SklearnMLPRegressor, X, y, solver)
     np.testing.assert_allclose(ours.predict(X), theirs.predict(X), rtol=rtol)
 
 
