@@ -48,6 +48,12 @@ def same(one, other) -> bool:
     )
 
 
+def same_output(one, other) -> bool:
+    """The same output layer: names and the math it was generated from."""
+    fields = ("name", "loss", "output_expression", "loss_expression")
+    return all(getattr(one, key) == getattr(other, key) for key in fields)
+
+
 def problem(sizes, output="sigmoid", m=6, seed=0):
     rng = np.random.default_rng(seed)
     return rng.standard_normal((sizes[0], m)), random_targets(output, sizes[-1], m, rng)
@@ -97,11 +103,7 @@ def test_built_in_spellings_never_import_sympy() -> None:
 def test_a_loss_by_name_or_formula_picks_the_output_the_command_line_picks(loss, output, chosen):
     network = Network([3, 4, 1], "tanh", output, loss=loss, seed=0)
     assert network.output.name == chosen
-    expected = cli_output(loss, output, parameter="loss")
-    fields = ("name", "loss", "output_expression", "loss_expression")
-    assert [getattr(network.output, key) for key in fields] == [
-        getattr(expected, key) for key in fields
-    ]
+    assert same_output(network.output, cli_output(loss, output, parameter="loss"))
     assert f"output={chosen!r}" in repr(network)
     X, Y = problem([3, 4, 1], seed=2)
     assert gradient_check(network, X, Y).passed
@@ -207,3 +209,23 @@ def test_the_classifier_takes_one_activation_per_layer_and_checks_the_count() ->
         MLPClassifier((5, 4), ["relu", "relu", "tanh"]).fit(X, y)
     with pytest.raises(ParameterError, match=r"'activation' must be one of .* \(got 'swoosh'\)"):
         MLPClassifier((5,), "swoosh").fit(X, y)
+
+
+@pytest.mark.parametrize(("loss", "n_classes"), [("mse", 2), ("(a - y)**2", 3), ("hinge", 2)])
+def test_the_classifier_takes_a_loss_on_its_sigmoid_or_softmax(loss, n_classes) -> None:
+    rng = np.random.default_rng(2)
+    X = rng.standard_normal((45, 3))
+    y = np.digitize(X[:, 0], [-0.4, 0.4]) % n_classes
+    model = MLPClassifier((5,), "tanh", loss=loss, max_iter=20, random_state=0).fit(X, y)
+    network = model.network_
+    assert network.output.name == ("sigmoid" if n_classes == 2 else "softmax")
+    assert same_output(network.output, cli_output(loss, network.output.name, parameter="loss"))
+    np.testing.assert_allclose(model.predict_proba(X).sum(axis=1), 1.0)
+    assert gradient_check(network, X[:6].T, model._targets(y[:6])).passed
+
+
+def test_the_classifier_refuses_a_loss_its_output_cannot_take() -> None:
+    X = np.random.default_rng(3).standard_normal((20, 2))
+    y = (X[:, 0] > 0).astype(int)
+    with pytest.raises(ParameterError, match=r"'loss' 'softmax_cross_entropy' is for a softmax"):
+        MLPClassifier((3,), loss="softmax_cross_entropy", max_iter=1).fit(X, y)

@@ -52,7 +52,7 @@ from chainrule.numeric.losses import OUTPUTS, Output
 from chainrule.numeric.network import Network
 from chainrule.numeric.optimizers import Adam, GradientDescent, Momentum
 from chainrule.numeric.regularization import check_keep_prob
-from chainrule.numeric.resolve import resolve_hidden
+from chainrule.numeric.resolve import resolve_hidden, resolve_output
 from chainrule.numeric.stopping import NoImprovementCount
 from chainrule.numeric.training import train
 
@@ -76,6 +76,8 @@ ACTIVATION_NAMES = {
     "sigmoid": "sigmoid",
     "leaky_relu": "leaky_relu",
 }
+#: The classifier's default loss, scikit-learn's name for the cross-entropy.
+LOG_LOSS = "log_loss"
 #: Rows predicted per forward pass, so prediction memory stays bounded.
 PREDICT_CHUNK = 4096
 
@@ -101,6 +103,7 @@ class BaseMLP(BaseEstimator):
     _parameter_constraints: dict = {
         "hidden_layer_sizes": ["array-like", Interval(Integral, 1, None, closed="left")],
         "activation": [str, Activation, list, tuple],
+        "loss": [str],
         "solver": [StrOptions({"sgd", "momentum", "adam"})],
         "alpha": [Interval(Real, 0, None, closed="left")],
         "batch_size": [StrOptions({"auto"}), Interval(Integral, 1, None, closed="left")],
@@ -132,6 +135,7 @@ class BaseMLP(BaseEstimator):
         hidden_layer_sizes=(100,),
         activation="relu",
         *,
+        loss="log_loss",
         solver="adam",
         alpha=0.0001,
         batch_size="auto",
@@ -156,6 +160,7 @@ class BaseMLP(BaseEstimator):
     ):
         self.hidden_layer_sizes = hidden_layer_sizes
         self.activation = activation
+        self.loss = loss
         self.solver = solver
         self.alpha = alpha
         self.batch_size = batch_size
@@ -426,6 +431,10 @@ class MLPClassifier(ClassifierMixin, BaseMLP):
         ``"tanh"``, ``"relu"``), any spelling ``chainrule train --activation`` takes (a
         built-in name, ``"leaky_relu(0.2)"``, a catalogue name such as ``"swish"``, ``"mish"``,
         ``"gelu"``, math in z such as ``"z*tanh(log(1 + exp(z)))"``), or an ``Activation``.
+    loss : str, default="log_loss"
+        The cross-entropy of the sigmoid unit (two classes) or the softmax layer (more), or
+        any loss ``--loss`` takes (``"mse"``, ``"hinge"``, math in a and y) on that output,
+        refused where it is not a real number there, as the command line refuses it.
     solver : {"sgd", "momentum", "adam"}, default="adam"
     alpha : float, default=0.0001
         L2 strength λ: the loss gets (λ/2m) Σ‖W‖² per mini-batch of m examples.
@@ -553,8 +562,17 @@ class MLPClassifier(ClassifierMixin, BaseMLP):
         return self._targets(y)
 
     def _output_for(self, n_outputs: int) -> Output:
+        """A sigmoid unit for two classes, a softmax layer for more; with their
+        cross-entropy, or with ``loss`` checked against them as ``--output sigmoid`` (or
+        ``softmax``) ``--loss LOSS`` checks it."""
         self.out_activation_ = "logistic" if n_outputs == 1 else "softmax"
-        return OUTPUTS["sigmoid" if n_outputs == 1 else "softmax"]
+        output = "sigmoid" if n_outputs == 1 else "softmax"
+        if self.loss == LOG_LOSS:
+            return OUTPUTS[output]
+        try:
+            return resolve_output(output, self.loss)
+        except InputError as error:
+            raise ParameterError(str(error)) from None
 
     def _stratify_by(self, y: np.ndarray) -> np.ndarray | None:
         return np.searchsorted(self.classes_, y)

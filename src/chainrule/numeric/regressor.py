@@ -54,8 +54,6 @@ class MLPRegressor(RegressorMixin, BaseMLP):
         As for the classifier.
     """
 
-    _parameter_constraints: dict = {**BaseMLP._parameter_constraints, "loss": [str]}
-
     def __init__(
         self,
         loss="squared_error",
@@ -87,6 +85,7 @@ class MLPRegressor(RegressorMixin, BaseMLP):
         super().__init__(
             hidden_layer_sizes,
             activation,
+            loss=loss,
             solver=solver,
             alpha=alpha,
             batch_size=batch_size,
@@ -109,7 +108,6 @@ class MLPRegressor(RegressorMixin, BaseMLP):
             init=init,
             dtype=dtype,
         )
-        self.loss = loss
 
     # ----------------------------------------------------------------- fitting
     def fit(self, X, y):
