@@ -46,6 +46,7 @@ from sklearn.utils.multiclass import check_classification_targets, unique_labels
 from sklearn.utils.validation import check_is_fitted
 
 from chainrule.errors import InputError
+from chainrule.facts import ACTIVATION_FACTS
 from chainrule.numeric.activations import Activation
 from chainrule.numeric.early_stopping import split_validation
 from chainrule.numeric.losses import OUTPUTS, Output
@@ -66,15 +67,13 @@ except ImportError:  # pragma: no cover - older scikit-learn
 
 __all__ = ["BaseMLP", "MLPClassifier", "ParameterError"]
 
-#: scikit-learn's activation names, and chainrule's, for the hidden layers.
+#: scikit-learn's activation names, and chainrule's, for the hidden layers: every catalogue
+#: entry with a hand-written kernel, by its name and by scikit-learn's.
 ACTIVATION_NAMES = {
-    "identity": "linear",
-    "logistic": "sigmoid",
-    "tanh": "tanh",
-    "relu": "relu",
-    "linear": "linear",
-    "sigmoid": "sigmoid",
-    "leaky_relu": "leaky_relu",
+    alias: facts.name
+    for facts in ACTIVATION_FACTS.values()
+    if facts.kernel is not None
+    for alias in dict.fromkeys((facts.sklearn_name or facts.name, facts.name))
 }
 #: The classifier's default loss, scikit-learn's name for the cross-entropy.
 LOG_LOSS = "log_loss"
