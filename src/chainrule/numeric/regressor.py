@@ -81,6 +81,7 @@ class MLPRegressor(RegressorMixin, BaseMLP):
         keep_prob=1.0,
         init="auto",
         dtype="float64",
+        batch_norm=False,
     ):
         super().__init__(
             hidden_layer_sizes,
@@ -107,6 +108,7 @@ class MLPRegressor(RegressorMixin, BaseMLP):
             keep_prob=keep_prob,
             init=init,
             dtype=dtype,
+            batch_norm=batch_norm,
         )
 
     # ----------------------------------------------------------------- fitting
