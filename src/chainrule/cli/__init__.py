@@ -21,7 +21,7 @@ from chainrule.errors import ChainruleError
 __all__ = ["main"]
 
 #: Sub-command modules, in the order ``--help`` lists them.
-COMMANDS = ("derive", "train", "gradcheck", "predict")
+COMMANDS = ("derive", "train", "gradcheck", "predict", "check")
 
 
 class UsageError(Exception):

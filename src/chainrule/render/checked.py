@@ -74,8 +74,8 @@ def _finding(finding: Finding, heading: str) -> list[str]:
     if example is not None:
         point = ", ".join(f"{k} = {v}" for k, v in example.point.items()) or "every point"
         out.append(
-            f"    counterexample: at {point} the line before is {example.left:.6g}, "
-            f"this line {example.right:.6g} (they differ by {example.difference:.6g})"
+            f"    counterexample: at {point} the left side is {example.left:.6g}, "
+            f"the right side {example.right:.6g} (they differ by {example.difference:.6g})"
         )
     if finding.correct is not None:
         out.append(f"    chainrule's line ({finding.correct_by}): {expr_text(finding.correct)}")

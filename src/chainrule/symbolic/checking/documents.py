@@ -132,7 +132,7 @@ def _read_text_lines(lines: list[tuple[int, str]]) -> list[WrittenDerivation]:
                 index += 1
             _attach(drafts, number, _read_text_lines(nested))
             continue
-        if not content:
+        if not content or content.startswith("#"):
             in_notes = False
             continue
         if content.startswith(_SUMMARY) or (in_notes and content.startswith("-")):

@@ -300,7 +300,7 @@ def _counterexample(left: sp.Expr, right: sp.Expr, context: Context) -> Countere
             continue
         gap = abs(a_value.real - b_value.real)
         if gap > 1e-9 * (1 + abs(a_value.real) + abs(b_value.real)):
-            shown = {str(s): str(p) for s, p in point.items()}
+            shown = {str(s): f"{float(p):g}" for s, p in point.items()}
             return Counterexample(shown, a_value.real, b_value.real)
     return None
 
