@@ -11,7 +11,9 @@ The plain-text format is chainrule's own text output, and what a learner types b
     d/da[-y ln(a)] = -y/a                # derivative of the left term
 
 One step a line; a line that starts with ``=`` continues the one before; ``# reason`` (or
-chainrule's own ``✓ reason``) may follow; ``lhs = r1 = r2`` is two steps on one line. An
+chainrule's own ``✓ reason``) may follow; ``lhs = r1 = r2`` is two steps on one line, and so
+is ``lhs = r, s = t`` (clauses split at top-level commas); lines starting with ``#`` are
+comments. An
 optional ``[id] title`` line starts a derivation, ``goal:`` and ``givens:`` (``;`` between
 givens) follow it, a line without ``=`` names a route, and a side proof is indented behind
 ``│`` as chainrule prints it. ``result:``, ``routes agree:``, ``oracle``, ``notes:`` and
@@ -181,6 +183,11 @@ def _step_or_route(draft: _Draft, number: int, content: str) -> None:
     if mark is not None:
         math = content[: max(mark.start() - 1, 0)]
         reason = content[mark.end() - 1 :].strip()
+    clauses = [c for c in _split_top_level(math, ",") if c.strip()]
+    if len(clauses) > 1 and all("=" in c for c in clauses):
+        for clause in clauses:  # "L = ..., a = ...": each clause is a step of its own
+            _step_or_route(draft, number, clause.strip() + (f"  # {reason}" if reason else ""))
+        return
     sides = _split_top_level(math, "=")
     if len(sides) == 1:
         if mark is not None:

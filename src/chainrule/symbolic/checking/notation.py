@@ -4,7 +4,9 @@ Accepted, in any mix: chainrule's own terminal notation (``σ'(z) = e⁻ᶻ/(1 +
 ``d/da[-y ln(a)]``, ``dL/da · da/dz``, ``a(1 - a)``, ``√x``) and plain ASCII (``sigma(z)``,
 ``exp(-z)``, ``e^(-z)``, ``x**2``, ``2*x``). Products may be written by juxtaposition
 (``x y``, ``2x``, ``a(1 - a)``); a run of single letters that is not a function name is a
-product (``ya`` is y·a). ``dX/dv`` and ``∂X/∂v`` are derivatives, ``d/dv`` applies to the
+product (``ya`` is y·a), except the course's ``dz``, ``dw``, ``db`` (read as symbols, which
+a derivation takes as dL/dz, dL/dw, dL/db of its goal's function). Braces group like
+parentheses (``e^{-z}``). ``dX/dv`` and ``∂X/∂v`` are derivatives, ``d/dv`` applies to the
 bracket or factor after it, ``f'(v)`` is the derivative of f at the symbol v.
 
 The text is turned into Python syntax by a small recursive-descent reader and then built by
@@ -69,6 +71,8 @@ def _normalise(text: str) -> str:
             out.append(_GREEK[character])
         elif character in "−–":
             out.append("-")
+        elif character in "{}":
+            out.append("(" if character == "{" else ")")
         else:
             out.append(character)
     if run:
@@ -202,6 +206,9 @@ class _Reader:
         if token is not None and token.text == "'" and name in _FUNCTIONS | {"sigma"}:
             return self._call(name)
         if name in _CONSTANTS:
+            return name
+        if re.fullmatch(r"d[a-z]", name):  # the course's dz, dw: dL/dz, dL/dw
+            self.names.add(name)
             return name
         if len(name) > 1 and name.isalpha() and name.islower():
             letters = [self._name(letter) for letter in name]

@@ -95,27 +95,40 @@ class CheckedDerivation:
         return lines_ok and subs_ok and result_ok and self.routes_agree
 
 
-def _positive_symbols(written: WrittenDerivation) -> dict[sp.Symbol, sp.Symbol]:
-    """Free symbols standing alone inside a logarithm are positive (ln x, with x > 0)."""
-    defined = {d.symbol for d in written.givens}
+def _expressions(written: WrittenDerivation) -> list[sp.Expr]:
     expressions = [written.goal, *(d.expr for d in written.givens)]
     for route in written.routes:
         for line in route.lines:
             expressions += [line.rhs] + ([line.lhs] if line.lhs is not None else [])
-    found = {}
-    for expr in expressions:
+    return expressions
+
+
+def _replacements(written: WrittenDerivation) -> dict[sp.Symbol, sp.Expr]:
+    """Symbols read differently in this derivation.
+
+    A free symbol standing alone inside a logarithm is positive (ln x, with x > 0); the
+    course's ``dz``, ``dw``, ``db`` are dL/dz, dL/dw, dL/db for the goal's function L.
+    """
+    defined = {d.symbol for d in written.givens}
+    found: dict[sp.Symbol, sp.Expr] = {}
+    top = written.goal.expr if isinstance(written.goal, sp.Derivative) else None
+    for expr in _expressions(written):
         for log in expr.atoms(sp.log):
             argument = log.args[0]
             if isinstance(argument, sp.Symbol) and argument not in defined | {a_symbol}:
                 found[argument] = sp.Symbol(argument.name, positive=True)
+        for symbol in expr.free_symbols:
+            shorthand = re.fullmatch(r"d([a-z])", symbol.name)
+            if shorthand and isinstance(top, sp.Symbol):
+                found[symbol] = sp.Derivative(top, sp.Symbol(shorthand.group(1), real=True))
     return found
 
 
 def _rewritten(written: WrittenDerivation) -> tuple[WrittenDerivation, Context]:
-    positive = _positive_symbols(written)
+    replacements = _replacements(written)
 
     def swap(expr):
-        return expr.xreplace(positive) if positive and expr is not None else expr
+        return expr.xreplace(replacements) if replacements and expr is not None else expr
 
     givens = tuple(Definition(swap(d.symbol), swap(d.expr)) for d in written.givens)
     routes = tuple(
