@@ -19,6 +19,7 @@ import inspect
 import random
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 import mpmath
 import sympy as sp
@@ -147,6 +148,13 @@ def _rewritten(written: WrittenDerivation) -> tuple[WrittenDerivation, Context]:
     return rewritten, Context(givens)
 
 
+@lru_cache(maxsize=4096)
+def _claim(before: sp.Expr, after: sp.Expr, givens: tuple[Definition, ...]) -> Check:
+    """:func:`prove_equal` under ``givens``, remembered: the same derivation read from several
+    formats (or checked twice) makes the same claims."""
+    return prove_equal(before, after, Context(givens))
+
+
 def check_derivation(written: WrittenDerivation) -> CheckedDerivation:
     """Check every line of ``written`` and its result; explain the first wrong line."""
     written, context = _rewritten(written)
@@ -156,14 +164,14 @@ def check_derivation(written: WrittenDerivation) -> CheckedDerivation:
         checked: list[CheckedLine] = []
         for index, line in enumerate(route.lines):
             before = line.lhs if line.lhs is not None else route.lines[index - 1].rhs
-            check = prove_equal(before, line.rhs, context)
+            check = _claim(before, line.rhs, written.givens)
             subs = tuple(check_derivation(sub) for sub in line.subderivations)
             checked.append(CheckedLine(line, before, check, subs))
             if not check.ok and finding is None:
                 finding = explain(route.lines, index, before, context)
         routes.append(CheckedRoute(route.name, tuple(checked), route.lines[-1].rhs))
     result = routes[0].result
-    agree = all(prove_equal(r.result, result, context).ok for r in routes[1:])
+    agree = all(_claim(r.result, result, written.givens).ok for r in routes[1:])
     result_check = oracle_check(written.goal, result, context)
     result_finding = None
     if finding is None and result_check is not None and not result_check.ok:
