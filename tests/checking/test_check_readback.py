@@ -1,5 +1,5 @@
 """Every format chainrule writes reads back into ``chainrule check`` and passes: the reference
-derivations [1]-[6] and pair derivations, as text, Markdown, LaTeX and JSON; and the spec's
+derivations [1]-[6] and pair derivations, as text, Markdown, LaTeX, HTML and JSON; and the spec's
 own tables, as the spec writes them."""
 
 from __future__ import annotations
@@ -7,13 +7,18 @@ from __future__ import annotations
 import pytest
 from spec_tables import SPEC, spec_documents
 
-from chainrule.render import to_json, to_latex, to_markdown, to_text
+from chainrule.render import to_html, to_json, to_latex, to_markdown, to_text
 from chainrule.symbolic.checking.documents import read_derivations
 from chainrule.symbolic.checking.steps import check_derivation
 from chainrule.symbolic.derivations.pair import derive_pair
 from chainrule.symbolic.derivations.reference import reference_derivations
 
-FORMATS = {"text": to_text, "markdown": to_markdown, "latex": to_latex, "json": lambda ds: to_json(ds, version="test")}
+FORMATS = {
+    "text": to_text,
+    "markdown": to_markdown,
+    "latex": to_latex,
+    "html": to_html,
+    "json": lambda ds: to_json(ds, version="test")}
 
 
 @pytest.fixture(scope="module")

@@ -22,7 +22,7 @@ last derivative a route's lines state.
 
 Markdown (``$$\\begin{aligned} ... \\end{aligned}$$`` blocks, ``**Goal:**``, ``**Givens:**``,
 ``**Route: name**``, side proofs in ``>`` quotes), LaTeX documents (``align*``, ``\\textbf{Goal:}``,
-``quote``) and chainrule's JSON are rewritten into that format first, keeping line numbers.
+``quote``), chainrule's HTML page (MathML, :mod:`.mathml`) and its JSON are rewritten into that format first, keeping line numbers.
 """
 
 from __future__ import annotations
@@ -35,6 +35,7 @@ import sympy as sp
 
 from chainrule.errors import InputError
 from chainrule.symbolic.checking.latex import latex_to_notation
+from chainrule.symbolic.checking.mathml import html_lines
 from chainrule.symbolic.checking.notation import NotationError, read_math
 from chainrule.symbolic.core.model import Definition
 
@@ -378,6 +379,11 @@ def read_derivations(text: str, name: str = "<input>") -> list[WrittenDerivation
                 lines = _json_lines(json.loads(text))
             except json.JSONDecodeError as error:
                 raise _Fail(error.lineno, f"expected JSON ({error.msg})") from None
+        elif re.search(r"<html|<math", text):
+            try:
+                lines = html_lines(text)
+            except NotationError as error:
+                raise _Fail(1, f"expected chainrule's HTML page ({error})") from None
         elif re.search(r"\\begin\{(aligned|align\*?)\}", text):
             lines = _handout_lines(text)
         else:
