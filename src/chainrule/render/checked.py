@@ -22,6 +22,7 @@ _RAIL = "    │ "
 def checked_text(derivations: Sequence[CheckedDerivation]) -> str:
     """Every checked derivation, then one summary line; ends in a newline."""
     blocks = ["\n".join(_derivation(d)) for d in derivations]
+    derivations = [d for d in derivations if not d.written.skipped]
     wrong = sum(not d.ok for d in derivations)
     total = len(derivations)
     summary = (
@@ -36,6 +37,8 @@ def checked_text(derivations: Sequence[CheckedDerivation]) -> str:
 def _derivation(checked: CheckedDerivation) -> list[str]:
     written = checked.written
     lines = [written.title] if written.title else []
+    if written.skipped:
+        return lines + [written.skipped]
     lines.append("goal:   " + expr_text(written.goal))
     if written.givens:
         givens = "; ".join(f"{expr_text(g.symbol)} = {expr_text(g.expr)}" for g in written.givens)

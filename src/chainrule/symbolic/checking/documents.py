@@ -49,6 +49,10 @@ __all__ = [
 _RAIL = "│"
 _TITLE = re.compile(r"^\[([A-Za-z0-9_.-]+)\]\s+(.*)$")
 _SUMMARY = ("result:", "routes agree:", "oracle", "notes:", "marks:", "route result:", "- ")
+_LAYERS_SKIPPED = (
+    "not checked: matrix layer equations are read in the course's names, one equation a line "
+    "(dW1 = dZ1 @ A0.T / m), from a file of their own"
+)
 _MARK = re.compile(r"\s(?:✓|≈|✗(?: FAILED)?)(?:\s|$)|#")
 
 
@@ -79,12 +83,14 @@ class WrittenDerivation:
     givens: tuple[Definition, ...]
     routes: tuple[WrittenRoute, ...]
     line: int = 1
+    skipped: str = ""
 
 
 @dataclass
 class _Draft:
     title: str = ""
     line: int = 0
+    skipped: str = ""
     goal: sp.Expr | None = None
     givens: list[Definition] = field(default_factory=list)
     routes: list[tuple[str, list[WrittenLine]]] = field(default_factory=list)
@@ -143,9 +149,12 @@ def _read_text_lines(lines: list[tuple[int, str]]) -> list[WrittenDerivation]:
             continue
         title = _TITLE.match(content)
         if title:
-            drafts.append(_Draft(title=content, line=number))
+            skipped = _LAYERS_SKIPPED if title.group(1) == "layers" else ""
+            drafts.append(_Draft(title=content, line=number, skipped=skipped))
             continue
         draft = drafts[-1] if drafts else None
+        if draft is not None and draft.skipped:
+            continue
         if draft is None:
             draft = _Draft(line=number)
             drafts.append(draft)
@@ -212,6 +221,8 @@ def _step_or_route(draft: _Draft, number: int, content: str) -> None:
 
 
 def _finished(draft: _Draft) -> WrittenDerivation:
+    if draft.skipped:
+        return WrittenDerivation(draft.title, sp.S.Zero, (), (), draft.line, draft.skipped)
     routes = tuple(WrittenRoute(name, tuple(lines)) for name, lines in draft.routes if lines)
     if not routes:
         raise _Fail(draft.line, "expected at least one step 'lhs = expression'")
@@ -249,6 +260,7 @@ def _handout_lines(text: str) -> list[tuple[int, str]]:
     """Markdown or a LaTeX handout rewritten into the plain format, line for line."""
     out: list[tuple[int, str]] = []
     depth = 0
+    skipping = False
     started = "\\begin{document}" not in text
     for number, raw in enumerate(text.splitlines(), start=1):
         line = raw.strip()
@@ -267,18 +279,28 @@ def _handout_lines(text: str) -> list[tuple[int, str]]:
         if line == "\\end{quote}":
             depth -= 1
             continue
-        converted = _handout_line(line, number)
+        heading = _heading(line)
+        if heading is not None:
+            skipping = heading.startswith("[layers]")
+        elif skipping:
+            continue
+        converted = heading or _handout_line(line, number)
         if converted is not None:
             out.append((number, (_RAIL + " ") * (depth + quoted) + converted))
     return out
 
 
-def _handout_line(line: str, number: int) -> str | None:
-    if not line or _ALIGNED_SKIP.match(line) or line.startswith(("\\item", "- ", "\\title")):
-        return None
+def _heading(line: str) -> str | None:
+    """A Markdown or LaTeX heading ``[id] title`` (a derivation starts), or None."""
     heading = re.match(r"^(?:#+\s*|\\section\*\{|\\textbf\{)(\[[^\]]+\].*?)\}?$", line)
     if heading and _TITLE.match(heading.group(1)):
         return heading.group(1)
+    return None
+
+
+def _handout_line(line: str, number: int) -> str | None:
+    if not line or _ALIGNED_SKIP.match(line) or line.startswith(("\\item", "- ", "\\title")):
+        return None
     label = _LABEL.match(line)
     if label:
         return _labelled(label.group(1), line[label.end() :], number)
@@ -344,6 +366,8 @@ def _json_lines(document: object) -> list[tuple[int, str]]:
 
 def _json_derivation(derivation: dict, start: int, rail: str) -> list[tuple[int, str]]:
     try:
+        if derivation["id"] == "layers":
+            return [(start, f"{rail}[layers] {derivation['title']}")]
         lines = [f"[{derivation['id']}] {derivation['title']}", f"goal: {derivation['goal']}"]
         if derivation.get("givens"):
             givens = "; ".join(f"{g['symbol']} = {g['expr']}" for g in derivation["givens"])

@@ -119,7 +119,12 @@ def _node_lines(node: _Node, rail: str) -> list[tuple[int, str]]:
     if node.tag == "tr" and node.has_class("subderivation"):
         sections = [s for s in _descendants(node) if s.tag == "section"]
         return [line for s in sections for line in _section_lines(s, rail + _RAIL)]
-    if node.tag in ("section", "div", "table", "tbody", "body", "html"):
+    if node.tag == "section":
+        titles = [h for h in node.elements() if h.tag in ("h2", "h3")]
+        if titles and titles[0].text().strip().startswith("[layers]"):
+            return [(titles[0].line, rail + titles[0].text().strip())]
+        return _section_lines(node, rail)
+    if node.tag in ("div", "table", "tbody", "body", "html"):
         return _section_lines(node, rail)
     return []
 
