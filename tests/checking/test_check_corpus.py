@@ -46,7 +46,9 @@ def outcome(path: Path) -> tuple[int | None, str | None]:
 def diagnosed_right(path: Path, expected: str, diagnosis: str | None) -> bool:
     if diagnosis is None:
         return False
-    return diagnosis == expected if not path.name.startswith("eq_") else diagnosis.startswith(expected)
+    return (
+        diagnosis == expected if not path.name.startswith("eq_") else diagnosis.startswith(expected)
+    )
 
 
 @pytest.fixture(scope="module")

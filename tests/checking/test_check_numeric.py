@@ -25,10 +25,18 @@ FAULTS = {
     "missing 1/m": ("dW = 1 / m * np.dot", "dW = np.dot", "dW3", "missing 1/m"),
     "extra 1/m": ("db = 1 / m *", "db = 1 / m / m *", "db3", "extra 1/m"),
     "sign": ("dAL = -(np.divide", "dAL = (np.divide", "dW3", "the sign"),
-    "activation": ("dZ[Z <= 0] = 0", "dZ = dZ * (1 - np.tanh(Z) ** 2)", "dW2",
-                   "an activation derivative of the wrong function: tanh' in layer 2"),
-    "transposed dW": ("dW = 1 / m * np.dot(dZ, A_prev.T)", "dW = 1 / m * np.dot(A_prev, dZ.T)",
-                      "dW3", "off by a transpose"),
+    "activation": (
+        "dZ[Z <= 0] = 0",
+        "dZ = dZ * (1 - np.tanh(Z) ** 2)",
+        "dW2",
+        "an activation derivative of the wrong function: tanh' in layer 2",
+    ),
+    "transposed dW": (
+        "dW = 1 / m * np.dot(dZ, A_prev.T)",
+        "dW = 1 / m * np.dot(A_prev, dZ.T)",
+        "dW3",
+        "off by a transpose",
+    ),
 }
 
 

@@ -18,7 +18,8 @@ FORMATS = {
     "markdown": to_markdown,
     "latex": to_latex,
     "html": to_html,
-    "json": lambda ds: to_json(ds, version="test")}
+    "json": lambda ds: to_json(ds, version="test"),
+}
 
 
 @pytest.fixture(scope="module")

@@ -54,8 +54,10 @@ def test_layer_equations_and_backward_code(capsys) -> None:
         ("goal: dL/da\n= a\n", "line 2: expected the route's first step"),
         ("givens: 2 = a\nL = a\n", "line 1: expected a given 'symbol = expression'"),
         ("L = a\n", "line 1: expected a 'goal:' line"),
-        ("$$\n\\begin{aligned}\nL &= \\sum_i a && \\checkmark\n\\end{aligned}\n$$\n",
-         "line 3: expected LaTeX math"),
+        (
+            "$$\n\\begin{aligned}\nL &= \\sum_i a && \\checkmark\n\\end{aligned}\n$$\n",
+            "line 3: expected LaTeX math",
+        ),
         ('{"derivations": [{"id": "1"}]}', "line 1: expected a chainrule JSON derivation"),
         ("", "line 1: expected a derivation"),
     ],
@@ -79,6 +81,7 @@ def test_the_check_command_loads_sympy_only_when_it_runs() -> None:
         "check.register(argparse.ArgumentParser().add_subparsers())\n"
         "assert 'sympy' not in sys.modules and 'numpy' not in sys.modules\n"
     )
-    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                            timeout=120)
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=120
+    )
     assert result.returncode == 0, result.stderr

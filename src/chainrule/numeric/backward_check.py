@@ -84,9 +84,13 @@ def load_backward(path: str, name: str = "L_model_backward") -> Callable:
     try:
         spec.loader.exec_module(module)
     except SyntaxError as error:
-        raise InputError(f"file '{path}', line {error.lineno}: expected Python ({error.msg})") from None
+        raise InputError(
+            f"file '{path}', line {error.lineno}: expected Python ({error.msg})"
+        ) from None
     except Exception as error:  # noqa: BLE001 - the user's module failed while importing
-        raise InputError(f"file '{path}': importing it raised {type(error).__name__}: {error}") from None
+        raise InputError(
+            f"file '{path}': importing it raised {type(error).__name__}: {error}"
+        ) from None
     function = getattr(module, name, None)
     if not callable(function):
         raise InputError(f"file '{path}': expected a function {name}(AL, Y, caches), got none")
@@ -156,8 +160,11 @@ def check_backward_function(
         AL, caches = course_caches(net, X)
         truth = {k: np.array(v) for k, v in net.backward(Y, net.forward(X)[1]).items()}
         try:
-            given = function(AL.copy(), Y.copy(), [((a.copy(), w.copy(), b.copy()), z.copy())
-                                                   for (a, w, b), z in caches])
+            given = function(
+                AL.copy(),
+                Y.copy(),
+                [((a.copy(), w.copy(), b.copy()), z.copy()) for (a, w, b), z in caches],
+            )
         except Exception as error:  # noqa: BLE001 - the learner's code failed: report it
             problem = f"the function raised {type(error).__name__}: {error}"
             reports.append([ArrayReport("grads", 0, sizes, False, None, None, problem)])
@@ -213,8 +220,10 @@ def _diagnose(name, value, expected, AL, Y, caches, hidden) -> str | None:
             names[layer - 1] = other
             guess = textbook_backward(AL, Y, caches, [_derivative(n) for n in names])
             if close(value, guess[name]):
-                return (f"an activation derivative of the wrong function: {other}' in layer "
-                        f"{layer}, whose activation is {right[layer - 1]}")
+                return (
+                    f"an activation derivative of the wrong function: {other}' in layer "
+                    f"{layer}, whose activation is {right[layer - 1]}"
+                )
     return None
 
 

@@ -34,6 +34,7 @@ import numpy as np
 
 from chainrule.errors import InputError
 from chainrule.numeric.activations import ACTIVATIONS
+from chainrule.numeric.gradcheck import relative_error
 from chainrule.numeric.network import Network
 
 __all__ = ["EquationReport", "check_layer_equations", "read_layer_equations"]
@@ -119,14 +120,16 @@ def read_layer_equations(text: str, name: str = "<input>") -> tuple[list[Equatio
         lhs = re.sub(r"\b(d?[WbZA])\[(\d+|L)\]", r"\1\2", lhs.strip())
         if not equals or not _GRADIENT.match(lhs):
             raise _fail(
-                name, number, f"expected 'dZ1 = ...', 'dW1 = ...', 'db1 = ...' or 'dA0 = ...', "
-                f"got {line!r}"
+                name,
+                number,
+                f"expected 'dZ1 = ...', 'dW1 = ...', 'db1 = ...' or 'dA0 = ...', got {line!r}",
             )
         try:
             tree = ast.parse(_normalised(rhs.strip()), mode="eval").body
         except SyntaxError as error:
-            raise _fail(name, number, f"expected a NumPy expression, got {rhs.strip()!r} "
-                        f"({error.msg})") from None
+            raise _fail(
+                name, number, f"expected a NumPy expression, got {rhs.strip()!r} ({error.msg})"
+            ) from None
         equations.append(Equation(number, lhs, line, tree))
     if not equations:
         raise _fail(name, 1, "expected at least one equation such as 'dW1 = dZ1 @ A0.T / m'")
@@ -141,8 +144,11 @@ def _header(text: str, name: str, number: int) -> dict:
         raise _fail(name, number, f"expected 'network: 5,4,3 relu', got {text.strip()!r}") from None
     activation = parts[1] if len(parts) > 1 else "relu"
     if activation not in ("relu", "tanh", "sigmoid") or len(sizes) < 2 or min(sizes) < 1:
-        raise _fail(name, number, f"expected sizes n0,...,nL and relu, tanh or sigmoid, got "
-                    f"{text.strip()!r}")
+        raise _fail(
+            name,
+            number,
+            f"expected sizes n0,...,nL and relu, tanh or sigmoid, got {text.strip()!r}",
+        )
     return {"sizes": sizes, "activation": activation}
 
 
@@ -188,11 +194,22 @@ class _Evaluator:
         self.values = values
         self.m = m
         self.functions: dict[str, Callable] = {
-            "sum": np.sum, "mean": np.mean, "dot": np.dot, "multiply": np.multiply,
-            "transpose": np.transpose, "exp": np.exp, "log": np.log, "tanh": np.tanh,
-            "maximum": np.maximum, "sigmoid": lambda z: 1 / (1 + np.exp(-z)),
-            "relu": lambda z: np.maximum(z, 0), "float64": np.float64, "int64": np.int64,
-            "float": np.float64, "int": np.int64, "array": np.asarray,
+            "sum": np.sum,
+            "mean": np.mean,
+            "dot": np.dot,
+            "multiply": np.multiply,
+            "transpose": np.transpose,
+            "exp": np.exp,
+            "log": np.log,
+            "tanh": np.tanh,
+            "maximum": np.maximum,
+            "sigmoid": lambda z: 1 / (1 + np.exp(-z)),
+            "relu": lambda z: np.maximum(z, 0),
+            "float64": np.float64,
+            "int64": np.int64,
+            "float": np.float64,
+            "int": np.int64,
+            "array": np.asarray,
         }
         for name in ("sigmoid", "tanh", "relu"):
             act = ACTIVATIONS[name]
@@ -213,8 +230,12 @@ class _Evaluator:
             both = np.ndim(left) == 2 and np.ndim(right) == 2
             return left @ right if both else left * right
         operators = {
-            ast.Add: np.add, ast.Sub: np.subtract, ast.Mult: np.multiply,
-            ast.Div: np.divide, ast.MatMult: np.matmul, ast.Pow: np.power,
+            ast.Add: np.add,
+            ast.Sub: np.subtract,
+            ast.Mult: np.multiply,
+            ast.Div: np.divide,
+            ast.MatMult: np.matmul,
+            ast.Pow: np.power,
         }
         if op not in operators:
             raise ValueError(f"the operator {op.__name__} is not allowed")
@@ -230,8 +251,12 @@ class _Evaluator:
     def _Compare(self, node: ast.Compare):  # noqa: N802
         if len(node.ops) != 1:
             raise ValueError("only one comparison at a time")
-        ops = {ast.Gt: np.greater, ast.Lt: np.less, ast.GtE: np.greater_equal,
-               ast.LtE: np.less_equal}
+        ops = {
+            ast.Gt: np.greater,
+            ast.Lt: np.less,
+            ast.GtE: np.greater_equal,
+            ast.LtE: np.less_equal,
+        }
         op = ops.get(type(node.ops[0]))
         if op is None:
             raise ValueError("only > < >= <= comparisons are allowed")
@@ -290,32 +315,51 @@ def _fixes(tree: ast.expr, hidden: str) -> Iterator[tuple[str, ast.expr]]:
     other axis, keepdims added, each activation derivative replaced by the layer's own."""
     for index, node in enumerate(_depth_first(tree)):
         if isinstance(node, ast.Name) and node.id != "m" and not node.id.endswith("_prime"):
-            yield f"off by a transpose: {node.id} should be {node.id}.T", _transformed(
-                tree, index, lambda n: ast.Attribute(n, "T", ast.Load())
+            yield (
+                f"off by a transpose: {node.id} should be {node.id}.T",
+                _transformed(tree, index, lambda n: ast.Attribute(n, "T", ast.Load())),
             )
         if isinstance(node, ast.Attribute) and node.attr == "T":
-            yield (f"off by a transpose: {ast.unparse(node)} should be "
-                   f"{ast.unparse(node.value)}"), _transformed(tree, index, lambda n: n.value)
+            yield (
+                (f"off by a transpose: {ast.unparse(node)} should be {ast.unparse(node.value)}"),
+                _transformed(tree, index, lambda n: n.value),
+            )
         if isinstance(node, ast.keyword) and node.arg == "axis":
             value = getattr(node.value, "value", None)
             if value in (0, 1):
-                yield f"summed over the wrong axis: axis={1 - value}, not axis={value}", \
-                    _transformed(tree, index, lambda n: ast.keyword("axis", ast.Constant(1 - n.value.value)))
+                yield (
+                    f"summed over the wrong axis: axis={1 - value}, not axis={value}",
+                    _transformed(
+                        tree, index, lambda n: ast.keyword("axis", ast.Constant(1 - n.value.value))
+                    ),
+                )
         if isinstance(node, ast.Call) and not any(k.arg == "keepdims" for k in node.keywords):
             name = ast.unparse(node.func)
             if name.endswith(("sum", "mean")):
-                yield "keepdims=True is missing: the sum loses its column shape", _transformed(
-                    tree, index, lambda n: ast.Call(
-                        n.func, n.args, [*n.keywords, ast.keyword("keepdims", ast.Constant(True))]
-                    )
+                yield (
+                    "keepdims=True is missing: the sum loses its column shape",
+                    _transformed(
+                        tree,
+                        index,
+                        lambda n: ast.Call(
+                            n.func,
+                            n.args,
+                            [*n.keywords, ast.keyword("keepdims", ast.Constant(True))],
+                        ),
+                    ),
                 )
         if isinstance(node, ast.Name) and node.id.endswith("_prime"):
             for other in ("sigmoid", "tanh", "relu"):
                 if f"{other}_prime" != node.id:
                     wrong = node.id.removesuffix("_prime")
-                    yield (f"activation derivative of the wrong function: {wrong}' where the "
-                           f"layer's is {other}'"), _transformed(
-                        tree, index, lambda n, o=other: ast.Name(f"{o}_prime", ast.Load())
+                    yield (
+                        (
+                            f"activation derivative of the wrong function: {wrong}' where the "
+                            f"layer's is {other}'"
+                        ),
+                        _transformed(
+                            tree, index, lambda n, o=other: ast.Name(f"{o}_prime", ast.Load())
+                        ),
                     )
 
 
@@ -349,7 +393,9 @@ def _close(value, expected: np.ndarray) -> bool:
     return bool(np.allclose(value, expected, rtol=1e-9, atol=1e-12))
 
 
-def _diagnosis(equation: Equation, value, expected: np.ndarray, evaluate, hidden: str) -> str | None:
+def _diagnosis(
+    equation: Equation, value, expected: np.ndarray, evaluate, hidden: str
+) -> str | None:
     kind = _GRADIENT.match(equation.lhs).group(1)  # type: ignore[union-attr]
     if value is not None:
         value = np.asarray(value, dtype=float)
@@ -358,8 +404,11 @@ def _diagnosis(equation: Equation, value, expected: np.ndarray, evaluate, hidden
         m = _EXAMPLES
         summed = "sum" in ast.unparse(equation.tree)
         if _close(value / m, expected):
-            return ("a sum where a mean belongs: divide the sum by m (or use np.mean)"
-                    if summed else "missing 1/m")
+            return (
+                "a sum where a mean belongs: divide the sum by m (or use np.mean)"
+                if summed
+                else "missing 1/m"
+            )
         if _close(value * m, expected):
             return "extra 1/m"
         if _close(-value, expected):
@@ -393,9 +442,19 @@ def _check_one(equation: Equation, values: dict, depth: int, hidden: str) -> Equ
     layer = int(_GRADIENT.match(lhs).group(2))  # type: ignore[union-attr]
     expected = values.get(lhs)
     if expected is None or (lhs.startswith("dA") and layer >= depth) or layer > depth:
-        return EquationReport(equation, False, (), None, None, None, None,
-                              f"{equation.lhs} is not an array of this {depth}-layer network")
-    evaluator = _Evaluator(values, _EXAMPLES, hidden, layer if not lhs.startswith("dA") else layer + 1, depth)
+        return EquationReport(
+            equation,
+            False,
+            (),
+            None,
+            None,
+            None,
+            None,
+            f"{equation.lhs} is not an array of this {depth}-layer network",
+        )
+    evaluator = _Evaluator(
+        values, _EXAMPLES, hidden, layer if not lhs.startswith("dA") else layer + 1, depth
+    )
 
     def evaluate(tree):
         with np.errstate(all="ignore"):
@@ -404,16 +463,24 @@ def _check_one(equation: Equation, values: dict, depth: int, hidden: str) -> Equ
     try:
         value = np.asarray(evaluate(equation.tree), dtype=float)
         problem = None
-    except ValueError as error:
-        value, problem = None, f"cannot be evaluated: {error}"
+    except ValueError as refusal:
+        value, problem = None, f"cannot be evaluated: {refusal}"
     if value is not None and value.shape != expected.shape:
         problem = f"shape {value.shape} where {equation.lhs} is {expected.shape}"
     ok = value is not None and _close(value, expected)
-    error, worst = None, None
+    gap_size, worst = None, None
     if value is not None and value.shape == expected.shape and not ok:
         gap = np.abs(value - expected)
-        error = float(np.linalg.norm(value - expected) / (np.linalg.norm(value) + np.linalg.norm(expected) + 1e-300))
+        gap_size = relative_error(value, expected)
         worst = tuple(int(i) for i in np.unravel_index(int(np.argmax(gap)), gap.shape))
     diagnosis = None if ok else _diagnosis(equation, value, expected, evaluate, hidden)
-    return EquationReport(equation, ok, expected.shape, None if value is None else value.shape,
-                          error, worst, diagnosis, problem)
+    return EquationReport(
+        equation,
+        ok,
+        expected.shape,
+        None if value is None else value.shape,
+        gap_size,
+        worst,
+        diagnosis,
+        problem,
+    )

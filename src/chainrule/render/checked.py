@@ -55,8 +55,10 @@ def _derivation(checked: CheckedDerivation) -> list[str]:
 
 
 def _route_lines(checked: Sequence[CheckedLine]) -> list[str]:
-    sides = [c.line.math.partition(" = ") if c.line.lhs is not None else ("", "", c.line.math)
-             for c in checked]
+    sides = [
+        c.line.math.partition(" = ") if c.line.lhs is not None else ("", "", c.line.math)
+        for c in checked
+    ]
     lhs_width = max(len(lhs) for lhs, _, _ in sides)
     rhs_width = min(max(len(rhs) for _, _, rhs in sides), 60)
     number_width = max(len(str(c.line.number)) for c in checked)
@@ -64,7 +66,9 @@ def _route_lines(checked: Sequence[CheckedLine]) -> list[str]:
     for c, (lhs, _, rhs) in zip(checked, sides, strict=True):
         mark = _MARKS[c.check.verdict]
         number = f"line {c.line.number:>{number_width}}"
-        text = f"  {number}  {lhs.rjust(lhs_width)} = {rhs.ljust(rhs_width)}  {mark} {c.line.reason}"
+        text = (
+            f"  {number}  {lhs.rjust(lhs_width)} = {rhs.ljust(rhs_width)}  {mark} {c.line.reason}"
+        )
         out.append(text.rstrip())
         for sub in c.subderivations:
             out.extend((_RAIL + line).rstrip() for line in _derivation(sub))
@@ -86,8 +90,10 @@ def _finding(finding: Finding, heading: str) -> list[str]:
     if diagnosis is None:
         out.append("    diagnosis: none of the catalogued mistakes reproduces this line")
     else:
-        out.append(f"    diagnosis: {diagnosis.name} ({diagnosis.detail}; verified: the mistake "
-                   "reproduces your line)")
+        out.append(
+            f"    diagnosis: {diagnosis.name} ({diagnosis.detail}; verified: the mistake "
+            "reproduces your line)"
+        )
         if diagnosis.repaired is not None:
             out.append(f"    your line with the mistake undone: {expr_text(diagnosis.repaired)}")
     return out

@@ -31,7 +31,7 @@ def L_model_backward(AL, Y, caches):
     linear_cache, Z = caches[L - 1]
     dA_prev, dW, db = linear_backward(sigmoid_backward(dAL, Z), linear_cache)
     grads["dA" + str(L - 1)], grads["dW" + str(L)], grads["db" + str(L)] = dA_prev, dW, db
-    for l in reversed(range(L - 1)):
+    for l in reversed(range(L - 1)):  # noqa: E741 - the course names the layer l
         linear_cache, Z = caches[l]
         dA_prev, dW, db = linear_backward(relu_backward(grads["dA" + str(l + 1)], Z), linear_cache)
         grads["dA" + str(l)], grads["dW" + str(l + 1)], grads["db" + str(l + 1)] = dA_prev, dW, db

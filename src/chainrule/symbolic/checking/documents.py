@@ -20,9 +20,12 @@ givens) follow it, a line without ``=`` names a route, and a side proof is inden
 ``marks:`` lines are chainrule's summary and are skipped. Without ``goal:``, the goal is the
 last derivative a route's lines state.
 
-Markdown (``$$\\begin{aligned} ... \\end{aligned}$$`` blocks, ``**Goal:**``, ``**Givens:**``,
-``**Route: name**``, side proofs in ``>`` quotes), LaTeX documents (``align*``, ``\\textbf{Goal:}``,
-``quote``), chainrule's HTML page (MathML, :mod:`.mathml`) and its JSON are rewritten into that format first, keeping line numbers.
+Markdown (``$$\\begin{aligned} ... \\end{aligned}$$`` blocks, ``**Goal:**``,
+``**Givens:**``, ``**Route: name**``, side proofs in ``>`` quotes), LaTeX documents
+(``align*``, ``\\textbf{Goal:}``, ``quote``), chainrule's HTML page (MathML, :mod:`.mathml`)
+and its JSON are rewritten into that format first, keeping line numbers. A ``[layers]``
+derivation (matrix equations) is named and left unchecked: the course's layer equations are
+checked from a file of their own (:mod:`chainrule.numeric.layer_equations`).
 """
 
 from __future__ import annotations
@@ -216,7 +219,9 @@ def _step_or_route(draft: _Draft, number: int, content: str) -> None:
             raise _Fail(number, "expected an expression after '='")
         written = f"{lhs_text} = {side.strip()}" if position == 0 and lhs_text else side.strip()
         lines.append(
-            WrittenLine(number, lhs if position == 0 else None, _math(side, number), reason, written)
+            WrittenLine(
+                number, lhs if position == 0 else None, _math(side, number), reason, written
+            )
         )
 
 
@@ -241,7 +246,9 @@ _ALIGNED_SKIP = re.compile(
     r"^(\$\$|\\begin\{(aligned|align\*?|itemize|document)\}|\\end\{(aligned|align\*?|itemize)\})$"
 )
 _FITMATH = re.compile(r"\\fitmath\{[^{}]*\}\{\\[a-z]+style\}\{")
-_LABEL = re.compile(r"^(?:\*\*|\\textbf\{)(Goal|Givens|Route|Result|Routes agree|Oracle[^:]*|Notes):")
+_LABEL = re.compile(
+    r"^(?:\*\*|\\textbf\{)(Goal|Givens|Route|Result|Routes agree|Oracle[^:]*|Notes):"
+)
 
 
 def _latex_math(text: str, number: int) -> str:

@@ -138,7 +138,8 @@ def diagnose(
 
 def _candidates(before, written, context, differentiand) -> Iterator[Diagnosis]:
     if differentiand is not None:
-        yield from _differentiation_mistakes(*differentiand, written, context)
+        f, v = differentiand
+        yield from _differentiation_mistakes(f, v, written, context)
     yield from _repairs(before, written, context)
 
 

@@ -187,9 +187,7 @@ def check_derivation(written: WrittenDerivation) -> CheckedDerivation:
             "sympy.diff of the goal",
             diagnose(truth, result, context),
         )
-    return CheckedDerivation(
-        written, tuple(routes), result_check, agree, finding, result_finding
-    )
+    return CheckedDerivation(written, tuple(routes), result_check, agree, finding, result_finding)
 
 
 def _true_derivative(goal: sp.Expr, context: Context) -> sp.Expr:
@@ -332,4 +330,3 @@ def _sample(symbol: sp.Symbol, context: Context, rng: random.Random) -> sp.Ratio
     if symbol in context.unit_interval or symbol.is_positive:
         return sp.Rational(rng.randint(1, 9), 10)
     return sp.Rational(rng.randint(-20, 20), 10)
-
