@@ -228,7 +228,11 @@ class _Evaluator:
         op = type(node.op)
         if op is ast.Mod:  # juxtaposition
             both = np.ndim(left) == 2 and np.ndim(right) == 2
-            return left @ right if both else left * right
+            op = ast.MatMult if both else ast.Mult
+        if op is ast.MatMult and np.shape(left)[-1:] != np.shape(right)[:1]:
+            raise ValueError(
+                f"the shapes do not conform: {np.shape(left)} times {np.shape(right)}"
+            )
         operators = {
             ast.Add: np.add,
             ast.Sub: np.subtract,

@@ -327,6 +327,8 @@ def _counterexample(left: sp.Expr, right: sp.Expr, context: Context) -> Countere
 
 
 def _sample(symbol: sp.Symbol, context: Context, rng: random.Random) -> sp.Rational:
-    if symbol in context.unit_interval or symbol.is_positive:
+    """A point of the symbol's domain: a, y (probabilities, labels) and positive symbols in
+    (0, 1), others in [-2, 2]."""
+    if symbol in context.unit_interval or symbol.is_positive or symbol.name == "y":
         return sp.Rational(rng.randint(1, 9), 10)
     return sp.Rational(rng.randint(-20, 20), 10)
