@@ -1,7 +1,8 @@
 """The corpus of hand-written derivations and layer equations: every planted mistake found at
 its line with the right diagnosis, every correct version passing, and the figures printed.
 
-A planted file says what was planted in its first line, ``# planted: line N WHAT``: WHAT is a
+A planted file says what was planted in its first line, ``# planted: line N WHAT`` (``%`` in
+LaTeX, ``<!-- ... -->`` in Markdown): WHAT is a
 mistake id of :data:`~chainrule.symbolic.checking.mistakes.MISTAKES` for a derivation, the
 start of the diagnosis for layer equations. Files without it are correct versions.
 """
@@ -19,8 +20,8 @@ from chainrule.symbolic.checking.mistakes import MISTAKES
 from chainrule.symbolic.checking.steps import check_derivation
 
 CORPUS = Path(__file__).parent / "corpus"
-FILES = sorted(CORPUS.glob("*.txt"))
-_PLANTED = re.compile(r"^# planted: line (\d+) (.+)$")
+FILES = sorted(p for p in CORPUS.iterdir() if p.suffix in (".txt", ".md", ".tex"))
+_PLANTED = re.compile(r"^(?:#|%|<!--) planted: line (\d+) (.+?)(?: -->)?$")
 
 
 def planted(path: Path) -> tuple[int, str] | None:

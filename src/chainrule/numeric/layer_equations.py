@@ -230,9 +230,7 @@ class _Evaluator:
             both = np.ndim(left) == 2 and np.ndim(right) == 2
             op = ast.MatMult if both else ast.Mult
         if op is ast.MatMult and np.shape(left)[-1:] != np.shape(right)[:1]:
-            raise ValueError(
-                f"the shapes do not conform: {np.shape(left)} times {np.shape(right)}"
-            )
+            raise ValueError(f"the shapes do not conform: {np.shape(left)} times {np.shape(right)}")
         operators = {
             ast.Add: np.add,
             ast.Sub: np.subtract,

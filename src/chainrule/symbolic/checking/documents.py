@@ -308,6 +308,8 @@ def _heading(line: str) -> str | None:
 def _handout_line(line: str, number: int) -> str | None:
     if not line or _ALIGNED_SKIP.match(line) or line.startswith(("\\item", "- ", "\\title")):
         return None
+    if line.startswith(("#", "<!--")):  # a Markdown heading without an [id], a comment
+        return None
     label = _LABEL.match(line)
     if label:
         return _labelled(label.group(1), line[label.end() :], number)

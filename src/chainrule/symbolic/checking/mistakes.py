@@ -216,13 +216,26 @@ def _sigma_repairs(written: sp.Expr, context: Context) -> Iterator[tuple[sp.Expr
 
 
 def _sign_repairs(written: sp.Expr) -> Iterator[tuple[sp.Expr, str]]:
-    """The whole line, or one of its terms or factors, with its sign flipped."""
+    """The whole line, or one of its terms or factors (at one place), with its sign flipped."""
     yield -written, "the whole line has the wrong sign"
-    seen = 0
-    for node in sp.preorder_traversal(written):
-        if seen >= _MAX_CANDIDATES:
+    for count, (path, node) in enumerate(_places(written)):
+        if count >= _MAX_CANDIDATES:
             return
-        if node is written or node.is_Atom:
-            continue
-        seen += 1
-        yield written.xreplace({node: -node}), f"the sign of {sp.sstr(node)} is wrong"
+        if path and not node.is_Number:
+            yield _replaced_at(written, path, -node), f"the sign of {sp.sstr(node)} is wrong"
+
+
+def _places(expr: sp.Expr, path: tuple[int, ...] = ()) -> Iterator[tuple[tuple[int, ...], sp.Expr]]:
+    """Every subexpression with its path of argument indices, parents first."""
+    yield path, expr
+    for index, argument in enumerate(expr.args):
+        yield from _places(argument, (*path, index))
+
+
+def _replaced_at(expr: sp.Expr, path: tuple[int, ...], new: sp.Expr) -> sp.Expr:
+    """``expr`` with the subexpression at ``path`` (and only there) replaced by ``new``."""
+    if not path:
+        return new
+    arguments = list(expr.args)
+    arguments[path[0]] = _replaced_at(arguments[path[0]], path[1:], new)
+    return expr.func(*arguments)

@@ -145,7 +145,19 @@ def _rewritten(written: WrittenDerivation) -> tuple[WrittenDerivation, Context]:
         for route in written.routes
     )
     rewritten = WrittenDerivation(written.title, swap(written.goal), givens, routes, written.line)
-    return rewritten, Context(givens)
+    return rewritten, Context(givens + _introduced(givens, routes))
+
+
+def _introduced(givens, routes) -> tuple[Definition, ...]:
+    """A line ``L = ...`` for a symbol no given defines introduces it, as a given would."""
+    defined = {d.symbol for d in givens}
+    introduced = []
+    for route in routes:
+        for line in route.lines:
+            if isinstance(line.lhs, sp.Symbol) and line.lhs not in defined:
+                defined.add(line.lhs)
+                introduced.append(Definition(line.lhs, line.rhs))
+    return tuple(introduced)
 
 
 @lru_cache(maxsize=4096)
@@ -166,14 +178,14 @@ def check_derivation(written: WrittenDerivation) -> CheckedDerivation:
         checked: list[CheckedLine] = []
         for index, line in enumerate(route.lines):
             before = line.lhs if line.lhs is not None else route.lines[index - 1].rhs
-            check = _claim(before, line.rhs, written.givens)
+            check = _claim(before, line.rhs, context.definitions)
             subs = tuple(check_derivation(sub) for sub in line.subderivations)
             checked.append(CheckedLine(line, before, check, subs))
             if not check.ok and finding is None:
                 finding = explain(route.lines, index, before, context)
         routes.append(CheckedRoute(route.name, tuple(checked), route.lines[-1].rhs))
     result = routes[0].result
-    agree = all(_claim(r.result, result, written.givens).ok for r in routes[1:])
+    agree = all(_claim(r.result, result, context.definitions).ok for r in routes[1:])
     result_check = oracle_check(written.goal, result, context)
     result_finding = None
     if finding is None and result_check is not None and not result_check.ok:
@@ -285,13 +297,13 @@ def _next_by_move(before: sp.Expr, line: WrittenLine, context: Context):
         if not isinstance(after, sp.Expr) or not prove_equal(before, after, context).ok:
             continue
         named = len(_words(name.replace("_", " ")) & reason_words)
-        changed = after != before
         similarity = difflib.SequenceMatcher(None, sp.sstr(after), sp.sstr(line.rhs)).ratio()
-        results.append(((named, changed, similarity), name, after))
+        results.append(((named, similarity), name, after))
     if not results:
         return before, "the line before, unchanged"
-    _, name, after = max(results, key=lambda r: r[0])
-    return after, f"the move {name}"
+    (named, _), name, after = max(results, key=lambda r: r[0])
+    how = "the move your reason names" if named else "the nearest move"
+    return after, f"{how}, {name}"
 
 
 # --------------------------------------------------------------------------- counterexample
