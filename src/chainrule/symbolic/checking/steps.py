@@ -18,14 +18,14 @@ import difflib
 import inspect
 import random
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 
 import mpmath
 import sympy as sp
 
 from chainrule.symbolic import moves
-from chainrule.symbolic.checking.documents import WrittenDerivation, WrittenLine
+from chainrule.symbolic.checking.documents import WrittenDerivation, WrittenLine, WrittenRoute
 from chainrule.symbolic.checking.mistakes import Diagnosis, diagnose
 from chainrule.symbolic.core.engine import oracle_check
 from chainrule.symbolic.core.model import Check, Definition
@@ -133,18 +133,13 @@ def _rewritten(written: WrittenDerivation) -> tuple[WrittenDerivation, Context]:
 
     givens = tuple(Definition(swap(d.symbol), swap(d.expr)) for d in written.givens)
     routes = tuple(
-        type(route)(
+        WrittenRoute(
             route.name,
-            tuple(
-                WrittenLine(
-                    ln.number, swap(ln.lhs), swap(ln.rhs), ln.reason, ln.math, ln.subderivations
-                )
-                for ln in route.lines
-            ),
+            tuple(replace(ln, lhs=swap(ln.lhs), rhs=swap(ln.rhs)) for ln in route.lines),
         )
         for route in written.routes
     )
-    rewritten = WrittenDerivation(written.title, swap(written.goal), givens, routes, written.line)
+    rewritten = replace(written, goal=swap(written.goal), givens=givens, routes=routes)
     return rewritten, Context(givens + _introduced(givens, routes))
 
 
