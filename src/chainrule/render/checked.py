@@ -25,6 +25,8 @@ def checked_text(derivations: Sequence[CheckedDerivation]) -> str:
     derivations = [d for d in derivations if not d.written.skipped]
     wrong = sum(not d.ok for d in derivations)
     total = len(derivations)
+    if not total:
+        return "\n\n".join(blocks + ["no derivation was checked"]) + "\n"
     summary = (
         f"all {total} derivation{'s' if total != 1 else ''} check: every step proved"
         if not wrong
