@@ -61,3 +61,14 @@ def test_the_specs_tables_as_written_pass() -> None:
     for section, text in documents.items():
         (result,) = checked(text)
         assert result.ok, section
+
+
+def test_a_layers_block_is_named_and_left_unchecked() -> None:
+    text = (
+        "[layers] Wrap-up — the layer equations\ngoal:   (dZ[L], dW[l])\n\nchain rule\n"
+        "  dW[l] = (1/m) dZ[l] A[l-1]ᵀ  ✓ result [5]\n\n"
+        "[4] dz/dw\ngoal: dz/dw\ngivens: z = w x + b\n\ndirect\n  dz/dw = x  ✓ rule\n"
+    )
+    layers, dz_dw = checked(text)
+    assert layers.written.skipped.startswith("not checked") and not layers.routes
+    assert dz_dw.ok
