@@ -108,3 +108,14 @@ def test_malformed_equation_files_get_one_line(text, message) -> None:
     with pytest.raises(InputError, match=message) as error:
         read_layer_equations(text, "eq.txt")
     assert "\n" not in str(error.value) and "eq.txt" in str(error.value)
+
+
+def test_the_learners_helpers_beside_the_file_are_imported(tmp_path) -> None:
+    source = COURSE.read_text()
+    helpers, _, main = source.partition("def L_model_backward")
+    (tmp_path / "dnn_helpers.py").write_text(helpers)
+    (tmp_path / "mine.py").write_text(
+        "import numpy as np\nfrom dnn_helpers import linear_backward, relu_backward, "
+        "sigmoid_backward\n\n\ndef L_model_backward" + main
+    )
+    assert first_wrong(check_backward_function(load_backward(str(tmp_path / "mine.py")))) is None

@@ -67,7 +67,8 @@ class ArrayReport:
 
 
 def load_backward(path: str, name: str = "L_model_backward") -> Callable:
-    """Import the learner's file and return its function ``name``.
+    """Import the learner's file and return its function ``name``; modules beside the file
+    (the course's ``dnn_utils.py``) can be imported by it.
 
     Raises
     ------
@@ -81,6 +82,8 @@ def load_backward(path: str, name: str = "L_model_backward") -> Callable:
     if spec is None or spec.loader is None:
         raise InputError(f"file '{path}': expected a Python file")
     module = importlib.util.module_from_spec(spec)
+    folder = str(file.resolve().parent)
+    sys.path.insert(0, folder)  # its own helpers (the course's dnn_utils.py) import beside it
     try:
         spec.loader.exec_module(module)
     except SyntaxError as error:
@@ -91,6 +94,8 @@ def load_backward(path: str, name: str = "L_model_backward") -> Callable:
         raise InputError(
             f"file '{path}': importing it raised {type(error).__name__}: {error}"
         ) from None
+    finally:
+        sys.path.remove(folder)
     function = getattr(module, name, None)
     if not callable(function):
         raise InputError(f"file '{path}': expected a function {name}(AL, Y, caches), got none")
