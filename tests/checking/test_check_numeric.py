@@ -119,3 +119,19 @@ def test_the_learners_helpers_beside_the_file_are_imported(tmp_path) -> None:
         "sigmoid_backward\n\n\ndef L_model_backward" + main
     )
     assert first_wrong(check_backward_function(load_backward(str(tmp_path / "mine.py")))) is None
+
+
+def test_an_array_the_network_lacks_is_refused_in_one_line() -> None:
+    equations, settings = read_layer_equations("network: 5,4,3 relu\n\ndZ9 = A2\n", "eq.txt")
+    with pytest.raises(
+        InputError, match=r"file 'eq.txt', line 3: expected an array of the 2-layer"
+    ):
+        check_layer_equations(equations, settings, "eq.txt")
+
+
+def test_a_sum_over_the_wrong_axis_without_keepdims_is_one_mistake() -> None:
+    equations, settings = read_layer_equations(
+        "network: 5,4,3 relu\ndb1 = np.sum(dZ1, axis=0) / m\n"
+    )
+    (report,) = check_layer_equations(equations, settings)
+    assert report.diagnosis == "summed over the wrong axis: axis=1, not axis=0"

@@ -99,7 +99,7 @@ def _equations(args: argparse.Namespace, text: str) -> int:
 
     equations, settings = read_layer_equations(text, args.file)
     settings.setdefault("activation", args.activation)
-    reports = check_layer_equations(equations, settings)
+    reports = check_layer_equations(equations, settings, args.file)
     proven = {
         expr_text(lhs).split("[")[0]: f"{expr_text(lhs)} = {expr_text(rhs)}"
         for lhs, rhs in backward_equations()

@@ -79,11 +79,11 @@ class EquationReport:
             parts.append(
                 f"    relative error {self.relative_error:.3g}, worst entry at {self.worst_index}"
             )
-        parts.append(
-            f"    diagnosis: {self.diagnosis}"
-            if self.diagnosis
-            else "    diagnosis: no single fix makes it right; compared entry by entry above"
-        )
+        if self.diagnosis:
+            parts.append(f"    diagnosis: {self.diagnosis}")
+        else:
+            compared = "; compared entry by entry above" if self.relative_error is not None else ""
+            parts.append(f"    diagnosis: no single fix makes it right{compared}")
         return "\n".join(parts)
 
 
@@ -313,8 +313,9 @@ def _prime(activation) -> Callable:
 
 
 def _fixes(tree: ast.expr, hidden: str) -> Iterator[tuple[str, ast.expr]]:
-    """The equation with one change: each operand transposed (or untransposed), each sum's
-    other axis, keepdims added, each activation derivative replaced by the layer's own."""
+    """The equation with one change: each operand transposed (or untransposed), each sum over
+    its other axis (keeping its column shape) or with keepdims added, each activation
+    derivative replaced by another."""
     for index, node in enumerate(_depth_first(tree)):
         if isinstance(node, ast.Name) and node.id != "m" and not node.id.endswith("_prime"):
             yield (
@@ -323,46 +324,42 @@ def _fixes(tree: ast.expr, hidden: str) -> Iterator[tuple[str, ast.expr]]:
             )
         if isinstance(node, ast.Attribute) and node.attr == "T":
             yield (
-                (f"off by a transpose: {ast.unparse(node)} should be {ast.unparse(node.value)}"),
+                f"off by a transpose: {ast.unparse(node)} should be {ast.unparse(node.value)}",
                 _transformed(tree, index, lambda n: n.value),
             )
-        if isinstance(node, ast.keyword) and node.arg == "axis":
-            value = getattr(node.value, "value", None)
-            if value in (0, 1):
-                yield (
-                    f"summed over the wrong axis: axis={1 - value}, not axis={value}",
-                    _transformed(
-                        tree, index, lambda n: ast.keyword("axis", ast.Constant(1 - n.value.value))
-                    ),
-                )
-        if isinstance(node, ast.Call) and not any(k.arg == "keepdims" for k in node.keywords):
-            name = ast.unparse(node.func)
-            if name.endswith(("sum", "mean")):
-                yield (
-                    "keepdims=True is missing: the sum loses its column shape",
-                    _transformed(
-                        tree,
-                        index,
-                        lambda n: ast.Call(
-                            n.func,
-                            n.args,
-                            [*n.keywords, ast.keyword("keepdims", ast.Constant(True))],
-                        ),
-                    ),
-                )
+        if isinstance(node, ast.Call) and ast.unparse(node.func).endswith(("sum", "mean")):
+            yield from _sum_fixes(tree, index, node)
         if isinstance(node, ast.Name) and node.id.endswith("_prime"):
             for other in ("sigmoid", "tanh", "relu"):
                 if f"{other}_prime" != node.id:
                     wrong = node.id.removesuffix("_prime")
                     yield (
-                        (
-                            f"activation derivative of the wrong function: {wrong}' where the "
-                            f"layer's is {other}'"
-                        ),
+                        f"activation derivative of the wrong function: {wrong}' where the "
+                        f"layer's is {other}'",
                         _transformed(
                             tree, index, lambda n, o=other: ast.Name(f"{o}_prime", ast.Load())
                         ),
                     )
+
+
+def _sum_fixes(tree: ast.expr, index: int, call: ast.Call) -> Iterator[tuple[str, ast.expr]]:
+    """A sum over the other axis (with keepdims=True), or with keepdims=True added."""
+    keywords = {k.arg: k for k in call.keywords}
+    keep = ast.keyword("keepdims", ast.Constant(True))
+    axis = getattr(keywords.get("axis"), "value", None)
+    if isinstance(axis, ast.Constant) and axis.value in (0, 1):
+        other = 1 - axis.value
+        flipped = [k for k in call.keywords if k.arg not in ("axis", "keepdims")]
+        flipped += [ast.keyword("axis", ast.Constant(other)), keep]
+        yield (
+            f"summed over the wrong axis: axis={other}, not axis={axis.value}",
+            _transformed(tree, index, lambda n: ast.Call(n.func, n.args, flipped)),
+        )
+    if "keepdims" not in keywords:
+        yield (
+            "keepdims=True is missing: the sum loses its column shape",
+            _transformed(tree, index, lambda n: ast.Call(n.func, n.args, [*n.keywords, keep])),
+        )
 
 
 def _depth_first(node: ast.AST) -> Iterator[ast.AST]:
@@ -398,7 +395,6 @@ def _close(value, expected: np.ndarray) -> bool:
 def _diagnosis(
     equation: Equation, value, expected: np.ndarray, evaluate, hidden: str
 ) -> str | None:
-    kind = _GRADIENT.match(equation.lhs).group(1)  # type: ignore[union-attr]
     if value is not None:
         value = np.asarray(value, dtype=float)
         if value.shape == expected.T.shape and _close(value.T, expected) and value.ndim == 2:
@@ -421,39 +417,50 @@ def _diagnosis(
                 return description
         except (ValueError, TypeError, KeyError):
             continue
-    del kind
     return None
 
 
 def check_layer_equations(
-    equations: list[Equation], settings: dict | None = None
+    equations: list[Equation], settings: dict | None = None, name: str = "<input>"
 ) -> list[EquationReport]:
-    """Check each equation's shape and entries against the proven gradients of one network."""
+    """Check each equation's shape and entries against the proven gradients of one network.
+
+    Raises
+    ------
+    InputError
+        For an equation whose left side is not an array of the network (file, line, what).
+    """
     settings = settings or {}
     sizes = settings.get("sizes") or _default_sizes(equations)
     hidden = settings.get("activation", "relu")
-    values, grads, depth = _network_arrays(sizes, hidden)
-    reports = []
+    values, _, depth = _network_arrays(sizes, hidden)
     for equation in equations:
-        reports.append(_check_one(equation, values, depth, hidden))
-    return reports
+        if _array_name(equation.lhs, depth) not in values or _layer(equation.lhs, depth) > depth:
+            raise _fail(
+                name,
+                equation.number,
+                f"expected an array of the {depth}-layer network (dZ1..dZ{depth}, dW1..dW{depth}, "
+                f"db1..db{depth}, dA0..dA{depth - 1}), got {equation.lhs}",
+            )
+    return [_check_one(equation, values, depth, hidden) for equation in equations]
+
+
+def _array_name(lhs: str, depth: int) -> str:
+    """dZL -> dZ{depth}; dA{depth} is not an equation's array (the course's dAL is given)."""
+    name = lhs[:-1] + str(depth) if lhs.endswith("L") else lhs
+    return "" if name == f"dA{depth}" else name
+
+
+def _layer(lhs: str, depth: int) -> int:
+    """The layer number of an equation's array (past the network for one it lacks)."""
+    number = _array_name(lhs, depth)[2:]
+    return int(number) if number.isdigit() else depth + 1
 
 
 def _check_one(equation: Equation, values: dict, depth: int, hidden: str) -> EquationReport:
-    lhs = equation.lhs.replace("L", str(depth)) if equation.lhs.endswith("L") else equation.lhs
-    layer = int(_GRADIENT.match(lhs).group(2))  # type: ignore[union-attr]
-    expected = values.get(lhs)
-    if expected is None or (lhs.startswith("dA") and layer >= depth) or layer > depth:
-        return EquationReport(
-            equation,
-            False,
-            (),
-            None,
-            None,
-            None,
-            None,
-            f"{equation.lhs} is not an array of this {depth}-layer network",
-        )
+    lhs = _array_name(equation.lhs, depth)
+    layer = _layer(equation.lhs, depth)
+    expected = values[lhs]
     evaluator = _Evaluator(
         values, _EXAMPLES, hidden, layer if not lhs.startswith("dA") else layer + 1, depth
     )
