@@ -26,7 +26,9 @@ __all__ = ["POLYNOMIALS", "SYMPY", "Algebra"]
 class Algebra:
     """How a layer's values are added, multiplied and differentiated.
 
-    ``variable`` names the variable a value is, or None (a derivative must be by a variable).
+    ``variable`` names the variable a value is, or None (a derivative must be by a variable);
+    ``apply`` applies a named function (``tanh``, ``exp``) to values, where the algebra has
+    functions (:mod:`chainrule.symbolic.proof.nodes`).
     """
 
     name: str
@@ -37,6 +39,7 @@ class Algebra:
     diff: Callable[[Any, Any], Any]
     variable: Callable[[Any], object | None]
     is_zero: Callable[[Any], bool]
+    apply: Callable[[str, list[Any]], Any] | None = None
 
 
 def _sympy_number(q: Fraction | int) -> sp.Rational:

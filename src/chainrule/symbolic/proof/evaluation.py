@@ -91,6 +91,8 @@ class _Compiler:
             return lambda env: number
         if isinstance(expr, sp.UnevaluatedExpr):
             return self.index(expr.args[0])
+        if isinstance(expr, sp.Indexed):
+            return self._integer_entry(expr)
         parts = [self.index(arg) for arg in expr.args]
         if isinstance(expr, sp.Add):
             if len(parts) == 2:
@@ -108,6 +110,19 @@ class _Compiler:
         if isinstance(expr, sp.floor):
             return lambda env: math.floor(parts[0](env))
         raise ProofError(f"{sp.sstr(expr)} is not an index expression")
+
+    def _integer_entry(self, expr: sp.Indexed) -> Callable[[Env], int]:
+        """An entry of an array of integers used as an index (``E[k, ids[i, t]]``)."""
+        locate = self.entry(expr)
+
+        def lookup(env: Env) -> int:
+            name, index = locate(env)
+            found = self.instance.arrays[name].get(index)
+            if not isinstance(found, int):
+                raise ProofError(f"{name}{list(index)} is not an integer index here")
+            return found
+
+        return lookup
 
     def integer(self, expr: sp.Basic) -> Callable[[Env], int]:
         value = self.index(expr)
@@ -162,6 +177,9 @@ class _Compiler:
         if algebra is SYMPY and isinstance(expr, sp.Function):
             args = [self.value(arg) for arg in expr.args]
             return lambda env: expr.func(*(arg(env) for arg in args))
+        if algebra.apply is not None and isinstance(expr, sp.Function):
+            args, name, apply = [self.value(arg) for arg in expr.args], expr.func.__name__, algebra.apply
+            return lambda env: apply(name, [arg(env) for arg in args])
         raise ProofError(f"the layer checker cannot evaluate {type(expr).__name__} in {expr}")
 
     def entry(self, expr: sp.Indexed) -> Callable[[Env], tuple[str, tuple[int, ...]]]:

@@ -48,6 +48,11 @@ _LISTED: tuple[LayerFamily, ...] = (
         "maxpool", "max pooling: dA_prev through the mask of the max", f"{_PACKAGE}.maxpool"
     ),
     LayerFamily("avgpool", "average pooling: dA_prev, shared evenly", f"{_PACKAGE}.avgpool"),
+    LayerFamily(
+        "embedding",
+        "embedding: the lookup as a one-hot product, dE as a scatter-add",
+        f"{_PACKAGE}.embedding",
+    ),
 )
 
 #: The layer families beyond the wrap-up's dense layers, by name, in the order listed.
