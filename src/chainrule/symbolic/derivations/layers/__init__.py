@@ -53,6 +53,11 @@ _LISTED: tuple[LayerFamily, ...] = (
         "embedding: the lookup as a one-hot product, dE as a scatter-add",
         f"{_PACKAGE}.embedding",
     ),
+    LayerFamily(
+        "rnn",
+        "recurrent cell, tanh state and softmax output: the cell's backward, then through time",
+        f"{_PACKAGE}.rnn",
+    ),
 )
 
 #: The layer families beyond the wrap-up's dense layers, by name, in the order listed.
