@@ -58,6 +58,11 @@ _LISTED: tuple[LayerFamily, ...] = (
         "recurrent cell, tanh state and softmax output: the cell's backward, then through time",
         f"{_PACKAGE}.rnn",
     ),
+    LayerFamily(
+        "lstm",
+        "LSTM cell: every gate's gradient, dc_prev = dc ⊙ Γf, da_prev, dx, dW, db",
+        f"{_PACKAGE}.lstm",
+    ),
 )
 
 #: The layer families beyond the wrap-up's dense layers, by name, in the order listed.
