@@ -63,6 +63,11 @@ _LISTED: tuple[LayerFamily, ...] = (
         "LSTM cell: every gate's gradient, dc_prev = dc ⊙ Γf, da_prev, dx, dW, db",
         f"{_PACKAGE}.lstm",
     ),
+    LayerFamily(
+        "attention",
+        "scaled dot-product attention, one head: dV, dP, dS, dQ, dK, the causal mask",
+        f"{_PACKAGE}.attention",
+    ),
 )
 
 #: The layer families beyond the wrap-up's dense layers, by name, in the order listed.
