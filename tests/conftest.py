@@ -5,7 +5,16 @@ from __future__ import annotations
 import pytest
 
 #: The layer families whose derivations several test modules read.
-LAYER_FAMILIES = ("batchnorm", "conv", "maxpool", "avgpool")
+LAYER_FAMILIES = (
+    "batchnorm",
+    "conv",
+    "maxpool",
+    "avgpool",
+    "embedding",
+    "rnn",
+    "lstm",
+    "attention",
+)
 
 
 @pytest.fixture(scope="session")

@@ -20,7 +20,16 @@ def test_list_shows_the_layer_families(capsys):
     status, out, err = run(capsys, "derive", "--list")
     assert status == 0 and err == ""
     section = out[out.index("layer derivations: chainrule derive NAME") :]
-    for name in ("batchnorm", "conv", "maxpool", "avgpool"):
+    for name in (
+        "batchnorm",
+        "conv",
+        "maxpool",
+        "avgpool",
+        "embedding",
+        "rnn",
+        "lstm",
+        "attention",
+    ):
         assert f"\n  {name} " in section
 
 

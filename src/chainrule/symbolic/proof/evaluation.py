@@ -178,7 +178,11 @@ class _Compiler:
             args = [self.value(arg) for arg in expr.args]
             return lambda env: expr.func(*(arg(env) for arg in args))
         if algebra.apply is not None and isinstance(expr, sp.Function):
-            args, name, apply = [self.value(arg) for arg in expr.args], expr.func.__name__, algebra.apply
+            args, name, apply = (
+                [self.value(arg) for arg in expr.args],
+                expr.func.__name__,
+                algebra.apply,
+            )
             return lambda env: apply(name, [arg(env) for arg in args])
         raise ProofError(f"the layer checker cannot evaluate {type(expr).__name__} in {expr}")
 

@@ -22,6 +22,7 @@ gives back the unperturbed nodes). :func:`node_algebra` is the
 from __future__ import annotations
 
 import functools
+import math
 import operator
 from collections.abc import Callable, Mapping
 from fractions import Fraction
@@ -48,6 +49,14 @@ FUNCTIONS: dict[str, _Slope] = {
     "reciprocal": lambda value: -(value * value),
 }
 
+#: Each function in floating point, for :meth:`Nodes.at`.
+_FLOATS: dict[str, Callable[[float], float]] = {
+    "tanh": math.tanh,
+    "sigma": lambda u: 1 / (1 + math.exp(-u)),
+    "exp": math.exp,
+    "reciprocal": lambda u: 1 / u,
+}
+
 #: Each function's exact value at the argument 0.
 _AT_ZERO = {"tanh": Fraction(0), "sigma": Fraction(1, 2), "exp": Fraction(1)}
 
@@ -59,6 +68,7 @@ class Nodes:
         self._named: dict[tuple[str, Polynomial], str] = {}
         self._nodes: dict[str, tuple[str, Polynomial]] = {}
         self._slopes: dict[tuple[str, str], Polynomial] = {}
+        self._numbers: tuple[Mapping[str, float] | None, dict[str, float]] = (None, {})
 
     def apply(self, function: str, argument: Polynomial) -> Polynomial:
         """The node ``function(argument)`` (the same node for the same argument); a constant
@@ -137,6 +147,28 @@ class Nodes:
         rewritten = rewrite(value)
         return value if rewritten is None else rewritten
 
+    def at(self, value: Polynomial, point: Mapping[str, float]) -> float:
+        """``value`` in floating point where the inputs take the numbers of ``point``, each
+        node computed from its argument (to compare a layer with a framework's); the nodes'
+        numbers are kept for the next value at the same point."""
+        if self._numbers[0] is not point:
+            self._numbers = (point, dict(point))
+        values = self._numbers[1]
+
+        def number(name: str) -> float:
+            if name not in values:
+                function, argument = self._nodes[name]
+                values[name] = _FLOATS[function](evaluate(argument))
+            return values[name]
+
+        def evaluate(polynomial: Polynomial) -> float:
+            return sum(
+                float(coefficient) * math.prod(number(name) ** power for name, power in monomial)
+                for monomial, coefficient in polynomial.terms.items()
+            )
+
+        return evaluate(value)
+
 
 def _lower(monomial: Monomial, k: int) -> Monomial:
     """``monomial`` with the power of its ``k``-th variable one less."""
@@ -190,6 +222,7 @@ def node_algebra(nodes: Nodes) -> Algebra:
         variable=lambda value: value if _is_input(nodes, value) else None,
         is_zero=lambda value: not value.terms,
         apply=lambda function, args: nodes.apply(function, *args),
+        at=nodes.at,
     )
 
 

@@ -140,8 +140,7 @@ _NOTES = (
     "mask and their gradients (n_q, n_k), O and dO (n_q, d_v). Indices count from 0: i a "
     "query, j and l keys, k a feature of Q and K, c a feature of V. A batch or several "
     "heads repeat the same equations on each (batch, head) slice.",
-    "dO is the upstream gradient ∂J/∂O; dP, dS, dQ, dK, dV are ∂J/∂P, ∂J/∂S, ∂J/∂Q, ∂J/∂K, "
-    "∂J/∂V.",
+    "dO is the upstream gradient ∂J/∂O; dP, dS, dQ, dK, dV are ∂J/∂P, ∂J/∂S, ∂J/∂Q, ∂J/∂K, ∂J/∂V.",
     "The mask: frameworks add M (0 or -∞) to S before the softmax; here that is the 0/1 "
     "mask multiplying e^S, the same probabilities (e^(-∞) = 0). A row with every key masked "
     "has no softmax (0/0); the causal mask always keeps the key at the query's own position.",

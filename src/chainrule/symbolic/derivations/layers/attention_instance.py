@@ -32,7 +32,7 @@ from chainrule.symbolic.proof.tensors import Notation, Tensor
 __all__ = ["NOTATION", "SIZES", "HeadSizes", "instance"]
 
 n_q, n_k, d, d_v = (sp.Symbol(n) for n in ("n_q", "n_k", "d", "d_v"))
-i, j, l, k, c = (sp.Symbol(n) for n in "ijlkc")
+i, j, l, k, c = (sp.Symbol(n) for n in "ijlkc")  # noqa: E741 - the index letters of the formulas
 
 _TENSORS = (
     Tensor("Q", (n_q, d), "the input (queries)"),
@@ -49,11 +49,9 @@ _TENSORS = (
     Tensor("dK", (n_k, d), "∂J/∂K"),
     Tensor("dV", (n_k, d_v), "∂J/∂V"),
 )
-Q, K, V, mask, S, P, O, dO, dP, dS, dQ, dK, dV = (t_.base for t_ in _TENSORS)
+Q, K, V, mask, S, P, O, dO, dP, dS, dQ, dK, dV = (t_.base for t_ in _TENSORS)  # noqa: E741
 
-NOTATION = Notation(
-    _TENSORS, {i: span(n_q), j: span(n_k), l: span(n_k), k: span(d), c: span(d_v)}
-)
+NOTATION = Notation(_TENSORS, {i: span(n_q), j: span(n_k), l: span(n_k), k: span(d), c: span(d_v)})
 
 
 @dataclass(frozen=True)

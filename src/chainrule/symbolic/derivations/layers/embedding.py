@@ -43,7 +43,7 @@ _TENSORS = (
     Tensor("de", (n_e, m, T_x), "∂J/∂e"),
     Tensor("dE", (n_e, n_v), "∂J/∂E"),
 )
-ids, O, E, e, de, dE = (tensor.base for tensor in _TENSORS)
+ids, O, E, e, de, dE = (tensor.base for tensor in _TENSORS)  # noqa: E741 - the course's names
 
 
 def _span(n: sp.Expr) -> tuple[sp.Expr, sp.Expr]:

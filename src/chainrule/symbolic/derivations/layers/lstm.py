@@ -50,10 +50,17 @@ dGf, dGu, dGo, dct = (_N[n] for n in ("dGamma_f", "dGamma_u", "dGamma_o", "dctil
 dconcat, da_prev, dx = _N["dconcat"], _N["da_prev"], _N["dx"]
 _GATE = {"f": Gf, "u": Gu, "c": ct, "o": Go}
 _DGATE = {"f": dGf, "u": dGu, "c": dct, "o": dGo}
-_NAME = {"f": "the forget gate Γf", "u": "the update gate Γu", "c": "the candidate c̃",
-         "o": "the output gate Γo"}
+_NAME = {
+    "f": "the forget gate Γf",
+    "u": "the update gate Γu",
+    "c": "the candidate c̃",
+    "o": "the output gate Γo",
+}
 
 _E = (j, i)
+#: σ as a name only: the proofs evaluate it as a node (:mod:`chainrule.symbolic.proof.nodes`),
+#: and the JSON form reads back with plain sympify, as an undefined function does.
+sigma = sp.Function("sigma")
 
 
 def _sum(body: sp.Expr, *letters: sp.Symbol) -> sp.Sum:
@@ -72,7 +79,12 @@ _DC = add(dc_next[_E], mul(da_next[_E], Go[_E], _TANH_SLOPE))
 _DC_PREV = add(mul(dc_next[_E], Gf[_E]), mul(Go[_E], _TANH_SLOPE, Gf[_E], da_next[_E]))
 
 _FORWARD = (
-    Line(concat[l, i], a_prev[l, i], "definition", "Forward: the first n_a rows of concat are a_prev."),
+    Line(
+        concat[l, i],
+        a_prev[l, i],
+        "definition",
+        "Forward: the first n_a rows of concat are a_prev.",
+    ),
     Line(
         concat[n_a + k, i],
         x[k, i],
@@ -88,10 +100,10 @@ _FORWARD = (
         )
         for g in GATES
     ),
-    Line(Gf[_E], sp.Function("sigma")(_N["z_f"][_E]), "definition", "Forward: Γf = σ(z_f)."),
-    Line(Gu[_E], sp.Function("sigma")(_N["z_u"][_E]), "definition", "Forward: Γu = σ(z_u)."),
+    Line(Gf[_E], sigma(_N["z_f"][_E]), "definition", "Forward: Γf = σ(z_f)."),
+    Line(Gu[_E], sigma(_N["z_u"][_E]), "definition", "Forward: Γu = σ(z_u)."),
     Line(ct[_E], sp.tanh(_N["z_c"][_E]), "definition", "Forward: c̃ = tanh(z_c)."),
-    Line(Go[_E], sp.Function("sigma")(_N["z_o"][_E]), "definition", "Forward: Γo = σ(z_o)."),
+    Line(Go[_E], sigma(_N["z_o"][_E]), "definition", "Forward: Γo = σ(z_o)."),
     Line(
         c[_E],
         add(mul(Gf[_E], c_prev[_E]), mul(Gu[_E], ct[_E])),
@@ -139,8 +151,7 @@ _BACKWARD = (
         dc_prev[_E],
         _DC_PREV,
         "substitute",
-        "Substitute dc: the course's dc_prev = dc_next ⊙ Γf + Γo ⊙ (1 - tanh²(c)) ⊙ Γf ⊙ "
-        "da_next.",
+        "Substitute dc: the course's dc_prev = dc_next ⊙ Γf + Γo ⊙ (1 - tanh²(c)) ⊙ Γf ⊙ da_next.",
     ),
     *(
         Line(
@@ -216,7 +227,8 @@ _NOTES = (
     "(2) The first version's backward formulas, equation (8) for dc̃ among them, were "
     "reported wrong on the course forum (GitHub jinzishuai/learn2deeplearn issue 44 links "
     "the Coursera threads); here dz_c = dc ⊙ Γu ⊙ (1 - c̃²) with the whole dc, and likewise "
-    "for the gates, each proven entry by entry. (3) dc_prev must use the whole dc, dc_next included: implementations that "
+    "for the gates, each proven entry by entry. (3) dc_prev must use the whole dc, dc_next "
+    "included: implementations that "
     "assign dc = da_next ⊙ Γo ⊙ (1 - tanh²(c)) instead of adding it to dc_next drop the "
     "gradient from the next step (apache/mxnet issue 4057; cthorey/CS231 issue 1 discusses "
     "the same +=). (4) Forgetting σ' in a gate (CaptainE/RNN-LSTM-in-numpy issue 1: "

@@ -35,7 +35,7 @@ from chainrule.symbolic.proof.tensors import Notation, Tensor
 __all__ = ["GATES", "NOTATION", "SIZES", "LSTMSizes", "instance"]
 
 n_x, n_a, m = (sp.Symbol(n) for n in ("n_x", "n_a", "m"))
-i, j, l, k, p = (sp.Symbol(n) for n in "ijlkp")
+i, j, l, k, p = (sp.Symbol(n) for n in "ijlkp")  # noqa: E741 - the index letters of the formulas
 
 #: The four gates' letters: forget, update, candidate, output.
 GATES = ("f", "u", "c", "o")
@@ -124,8 +124,7 @@ def instance(size: LSTMSizes) -> Instance:
             out[f"z_{g}"], out[_VALUE[g]] = {}, {}
             for j_, i_ in cells:
                 total = Polynomial.total(
-                    [weights[j_, p_] * out["concat"][p_, i_] for p_ in range(stack)]
-                    + [bias[(j_,)]]
+                    [weights[j_, p_] * out["concat"][p_, i_] for p_ in range(stack)] + [bias[(j_,)]]
                 )
                 z = out[f"z_{g}"][j_, i_] = shift(f"z_{g}", (j_, i_), total)
                 value = nodes.apply(_FUNCTION[g], z)

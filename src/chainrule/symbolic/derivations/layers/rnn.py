@@ -68,7 +68,9 @@ def _sum(body: sp.Expr, *letters: sp.Symbol) -> sp.Sum:
     return over(NOTATION, body, *letters)
 
 
-_DZ_Y = mul(yhat[q, i, t], group(add(dyhat[q, i, t], neg(_sum(mul(dyhat[r, i, t], yhat[r, i, t]), r)))))
+_DZ_Y = mul(
+    yhat[q, i, t], group(add(dyhat[q, i, t], neg(_sum(mul(dyhat[r, i, t], yhat[r, i, t]), r))))
+)
 _DZ = mul(da[j, i, t], group(add(1, neg(a[j, i, t] ** 2))))
 _DA = add(_sum(mul(Wya[q, j], dz_y[q, i, t]), q), da_prev[j, i, t + 1])
 
@@ -99,7 +101,10 @@ _BACKWARD = (
     Line(
         dz_y[q, i, t],
         _sum(
-            mul(dyhat[r, i, t], softmax_jacobian(yhat, (r, i, t), (q, i, t), sp.KroneckerDelta(r, q))),
+            mul(
+                dyhat[r, i, t],
+                softmax_jacobian(yhat, (r, i, t), (q, i, t), sp.KroneckerDelta(r, q)),
+            ),
             r,
         ),
         "chain_rule",

@@ -32,7 +32,7 @@ from chainrule.symbolic.proof.tensors import Notation, Tensor
 __all__ = ["NOTATION", "SIZES", "RNNSizes", "instance"]
 
 n_x, n_a, n_y, m, T_x = (sp.Symbol(n) for n in ("n_x", "n_a", "n_y", "m", "T_x"))
-i, t, j, l, k, q, r = (sp.Symbol(n) for n in "itjlkqr")
+i, t, j, l, k, q, r = (sp.Symbol(n) for n in "itjlkqr")  # noqa: E741 - the index letters of the formulas
 
 _STATE, _OUTPUT, _INPUT = (n_a, m, T_x), (n_y, m, T_x), (n_x, m, T_x)
 _TENSORS = (
@@ -93,8 +93,7 @@ class RNNSizes:
 
     def describe(self) -> str:
         return (
-            f"T_x = {self.T_x}, m = {self.m}, n_x = {self.n_x}, n_a = {self.n_a}, "
-            f"n_y = {self.n_y}"
+            f"T_x = {self.T_x}, m = {self.m}, n_x = {self.n_x}, n_a = {self.n_a}, n_y = {self.n_y}"
         )
 
 
@@ -118,9 +117,7 @@ def instance(size: RNNSizes) -> Instance:
 
     def forward(shift):
         out: dict[str, Entries] = {name: {} for name in ("a_prev", "z", "a", "z_y", "yhat")}
-        x_, wx, wa, b_a, wy, b_y = (
-            inputs[n] for n in ("x", "Wax", "Waa", "ba", "Wya", "by")
-        )
+        x_, wx, wa, b_a, wy, b_y = (inputs[n] for n in ("x", "Wax", "Waa", "ba", "Wya", "by"))
         for t_, i_ in itertools.product(range(size.T_x), range(size.m)):
             for l_ in range(size.n_a):
                 before = inputs["a0"][l_, i_] if t_ == 0 else out["a"][l_, i_, t_ - 1]

@@ -64,7 +64,9 @@ def gradients(nodes: Nodes, forward: Forward) -> tuple[dict[str, Entries], Polyn
     _, moved = forward(shift)
     zero = {eps: Polynomial.constant(0) for entries in added.values() for eps in entries.values()}
     found = {
-        name: {index: nodes.substitute(nodes.diff(moved, eps), zero) for index, eps in entries.items()}
+        name: {
+            index: nodes.substitute(nodes.diff(moved, eps), zero) for index, eps in entries.items()
+        }
         for name, entries in added.items()
     }
     return arrays, cost, found
