@@ -1,6 +1,6 @@
 """Exact polynomials over function nodes: derivatives against sympy.diff, substitution back
-to the same nodes, exact constants and roots, and the evaluation of claims with functions and
-integer index arrays."""
+to the same nodes, exact constants and roots, the evaluation of claims with functions and
+integer index arrays, and the index check of a stacked axis."""
 
 from __future__ import annotations
 
@@ -120,3 +120,14 @@ def test_an_integer_array_indexes(layer):
     assert check.verdict is Verdict.PROVED
     with pytest.raises(ProofError, match="not an integer index"):
         check_claim(a[z[i]], a[i], NOTATION, [layer])
+
+
+def test_a_stacked_axis_takes_a_letter_over_its_leading_block_only():
+    j = sp.Symbol("j")
+    stacked, plain = Tensor("s", (n + 2,), stacked=(0,)), Tensor("p", (n + 2,))
+    notation = Notation((stacked, plain, *TENSORS), {i: (0, n - 1), j: (1, n)})
+    notation.check_indices(a[i], stacked[i])
+    with pytest.raises(ProofError, match="runs over"):
+        notation.check_indices(a[i], plain[i])
+    with pytest.raises(ProofError, match="runs over"):
+        notation.check_indices(a[j - 1], stacked[j])

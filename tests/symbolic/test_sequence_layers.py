@@ -134,6 +134,7 @@ def _tanh_slope():
             ),
         ),
         (sp.Derivative(_N["c"][_E], _N["c_prev"][_L.l, _L.i]), _N["Gamma_f"][_E]),  # no δ
+        (_N["dx"][_L.k, _L.i], _N["dconcat"][_L.k, _L.i]),  # the leading block, not x's rows
     ],
     ids=[
         "dc_prev-without-forget-gate",
@@ -142,6 +143,7 @@ def _tanh_slope():
         "no-sigmoid-slope",
         "rows-not-columns",
         "jacobian-not-diagonal",
+        "dx-from-the-wrong-block",
     ],
 )
 def test_a_planted_wrong_lstm_line_fails(layers, lhs, rhs):

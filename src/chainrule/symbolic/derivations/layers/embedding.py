@@ -22,8 +22,9 @@ import sympy as sp
 
 from chainrule.symbolic.core.model import Derivation
 from chainrule.symbolic.core.recipes import DerivationSet
-from chainrule.symbolic.core.trees import add, mul
+from chainrule.symbolic.core.trees import mul
 from chainrule.symbolic.derivations.layers.assembly import Line, assemble, build_route
+from chainrule.symbolic.derivations.layers.sequences import over, span
 from chainrule.symbolic.derivations.layers.windows import BY_TERMS, grid, partials
 from chainrule.symbolic.proof.algebras import POLYNOMIALS
 from chainrule.symbolic.proof.instances import Entries, Instance
@@ -45,12 +46,7 @@ _TENSORS = (
 )
 ids, O, E, e, de, dE = (tensor.base for tensor in _TENSORS)  # noqa: E741 - the course's names
 
-
-def _span(n: sp.Expr) -> tuple[sp.Expr, sp.Expr]:
-    return sp.Integer(0), add(n, -1)
-
-
-NOTATION = Notation(_TENSORS, {k: _span(n_e), v: _span(n_v), i: _span(m), t: _span(T_x)})
+NOTATION = Notation(_TENSORS, {k: span(n_e), v: span(n_v), i: span(m), t: span(T_x)})
 
 #: The word indices of the layers proven: word 1 twice in the first, word 2 three times in the
 #: second; word 2 of the first layer is never used (its column of dE is 0).
@@ -59,7 +55,7 @@ _VOCABULARY, _WIDTH = (4, 3), 2
 
 
 def _over(body: sp.Expr, *letters: sp.Symbol) -> sp.Sum:
-    return sp.Sum(body, *((letter, *NOTATION.ranges[letter]) for letter in letters))
+    return over(NOTATION, body, *letters)
 
 
 _ONE_HOT = sp.KroneckerDelta(v, ids[i, t])
