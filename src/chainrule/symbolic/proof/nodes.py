@@ -29,7 +29,7 @@ from fractions import Fraction
 
 from chainrule.errors import ProofError
 from chainrule.symbolic.proof.algebras import Algebra
-from chainrule.symbolic.proof.polynomials import Monomial, Polynomial, variable
+from chainrule.symbolic.proof.polynomials import Coefficient, Monomial, Polynomial, variable
 
 __all__ = ["BY_NODES", "FUNCTIONS", "Nodes", "node_algebra"]
 
@@ -113,9 +113,19 @@ class Nodes:
             self._slopes[key] = FUNCTIONS[function](variable(node)) * inner if inner else inner
         return self._slopes[key]
 
-    def substitute(self, value: Polynomial, values: Mapping[str, Polynomial]) -> Polynomial:
-        """``value`` with ``values`` put in for variables, the nodes above them re-applied."""
-        images: dict[str, Polynomial | None] = {}
+    def substitute(
+        self,
+        value: Polynomial,
+        values: Mapping[str, Polynomial],
+        images: dict[str, Polynomial | None] | None = None,
+    ) -> Polynomial:
+        """``value`` with ``values`` put in for variables, the nodes above them re-applied.
+
+        ``images`` keeps each node's new value (None where it stays) for the next call with
+        the same ``values``: the nodes of a layer sit under one another and under every
+        gradient.
+        """
+        images = {} if images is None else images
 
         def image(name: str) -> Polynomial | None:
             """The new value of a variable, or None where it stays."""
@@ -131,18 +141,31 @@ class Nodes:
             return images[name]
 
         def rewrite(polynomial: Polynomial) -> Polynomial | None:
+            renamed: dict[Monomial, Coefficient] = {}
             parts, changed = [], False
             for monomial, coefficient in polynomial.terms.items():
                 factors = [(image(name), name, power) for name, power in monomial]
                 if all(new is None for new, _, _ in factors):
-                    parts.append(Polynomial({monomial: coefficient}))
+                    renamed[monomial] = renamed.get(monomial, 0) + coefficient
                     continue
                 changed = True
+                if any(new is not None and not new.terms for new, _, _ in factors):
+                    continue  # a factor is now 0
+                if all(new is None or new.name() is not None for new, _, _ in factors):
+                    powers: dict[str, int] = {}
+                    for new, name, power in factors:
+                        key = name if new is None else new.name()
+                        powers[key] = powers.get(key, 0) + power
+                    mono = tuple(sorted(powers.items()))
+                    renamed[mono] = renamed.get(mono, 0) + coefficient
+                    continue
                 term = Polynomial.constant(coefficient)
                 for new, name, power in factors:
                     term = term * ((variable(name) if new is None else new) ** power)
                 parts.append(term)
-            return Polynomial.total(parts) if changed else None
+            if not changed:
+                return None
+            return Polynomial.total([Polynomial({m: c for m, c in renamed.items() if c}), *parts])
 
         rewritten = rewrite(value)
         return value if rewritten is None else rewritten

@@ -63,9 +63,11 @@ def gradients(nodes: Nodes, forward: Forward) -> tuple[dict[str, Entries], Polyn
 
     _, moved = forward(shift)
     zero = {eps: Polynomial.constant(0) for entries in added.values() for eps in entries.values()}
+    images: dict = {}
     found = {
         name: {
-            index: nodes.substitute(nodes.diff(moved, eps), zero) for index, eps in entries.items()
+            index: nodes.substitute(nodes.diff(moved, eps), zero, images)
+            for index, eps in entries.items()
         }
         for name, entries in added.items()
     }
