@@ -4,10 +4,13 @@
 ``Σ_h Σ_w dZ[i, h, w, c] A_pad[i, s h + u, s w + v, k]`` once the free index letters are
 fixed: sums are written out term by term, each array entry is looked up in the layer, a
 ``KroneckerDelta`` is 1 or 0 and a ``Derivative`` is taken of the looked-up value. Index
-arithmetic (``s h + u``, sum bounds, ``⌊(n - f + 2p)/s⌋``) is done on integers.
+arithmetic (``s h + u``, sum bounds, ``⌊(n - f + 2p)/s⌋``, an entry of an integer array
+such as ``ids[i, t]``) is done on integers; a function (tanh, σ, exp) is applied by the
+algebra where it has functions.
 
 Values are combined in the layer's algebra (:mod:`chainrule.symbolic.proof.algebras`): SymPy
-expressions, or the exact polynomials of convolution and pooling.
+expressions, the exact polynomials of convolution and pooling, or those over function nodes
+of the sequence layers (:mod:`chainrule.symbolic.proof.nodes`).
 """
 
 from __future__ import annotations
