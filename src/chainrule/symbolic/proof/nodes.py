@@ -154,7 +154,7 @@ class Nodes:
                 if all(new is None or new.name() is not None for new, _, _ in factors):
                     powers: dict[str, int] = {}
                     for new, name, power in factors:
-                        key = name if new is None else new.name()
+                        key = (new.name() if new is not None else None) or name
                         powers[key] = powers.get(key, 0) + power
                     mono = tuple(sorted(powers.items()))
                     renamed[mono] = renamed.get(mono, 0) + coefficient
