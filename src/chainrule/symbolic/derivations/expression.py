@@ -54,7 +54,7 @@ def derive_expression(expr: sp.Expr, variable: sp.Symbol, *, text: str | None = 
         raise InputError(f"'text' must be a string or None (got {type(text).__name__})")
     derivation = differentiate(expr, variable)
     context = Context()
-    chain = any(step.rule == "chain" for step in derivation.steps)
+    chain = any(step.rule == "chain_rule" for step in derivation.steps)
     route = RouteBuilder("chain rule" if chain else "direct", context)
     for step in derivation.steps:
         route.state(step.lhs, step.after, step.rule, step.text)
