@@ -102,7 +102,7 @@ _LINES = (
     Line(
         dS[i, j],
         _DS,
-        "collapse",
+        "kronecker",
         "The δ keeps the term l = j: dS = P ⊙ (dP - rowsum(dP ⊙ P)), one row at a time "
         "(numpy: P * (dP - (dP * P).sum(axis=1, keepdims=True))).",
     ),

@@ -79,7 +79,7 @@ _LINES = (
     Line(
         e[k, i, t],
         E[k, ids[i, t]],
-        "collapse",
+        "kronecker",
         "The δ keeps the one term v = ids[i, t]: the product is a lookup, column ids[i, t] of "
         "E (numpy: E[:, ids]), which is how it is computed.",
     ),

@@ -114,7 +114,7 @@ _BACKWARD = (
     Line(
         dz_y[q, i, t],
         _DZ_Y,
-        "collapse",
+        "kronecker",
         "The δ keeps the term r = q: dz_y = ŷ ⊙ (dŷ - Σ_r dŷ_r ŷ_r). With the cross-entropy "
         "L⟨t⟩ = -Σ_r y_r ln ŷ_r, dŷ_r = -y_r/ŷ_r, and this is ŷ - y (result [s4]).",
     ),
