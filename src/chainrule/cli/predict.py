@@ -73,7 +73,7 @@ def _feature_rows(model: SavedModel, path: str) -> tuple[np.ndarray, CsvTable]:
     first n[0] columns without one."""
     if model.schema is not None:
         return read_feature_columns(path, model.schema.feature_names)
-    n_inputs = model.network.layer_sizes[0]
+    n_inputs = model.n_inputs
     table = read_csv_table(path)
     if len(table.header) < n_inputs:
         raise DataError(

@@ -18,6 +18,7 @@ import numpy as np
 
 from chainrule.cli.options import int_list, positive_float, positive_int
 from chainrule.cli.train_files import add_file_options, check_file_options, write_files
+from chainrule.cli.train_layers import add_layer_options, check_layer_options, run_layers
 from chainrule.cli.train_options import (
     add_training_options,
     describe_training,
@@ -28,6 +29,8 @@ from chainrule.custom import resolve_activation
 from chainrule.custom import resolve_output as resolve_custom_output
 from chainrule.data import DATASETS, MAX_SEED, Dataset, load_dataset
 from chainrule.numeric import ACTIVATIONS, INITIALIZERS, OUTPUTS, Network, Output, train
+from chainrule.numeric.layers import Model
+from chainrule.numeric.training import TrainingHistory
 
 __all__ = ["add_network_options", "build_network", "prepare_targets", "register", "run"]
 
@@ -154,6 +157,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--dtype", choices=["float64", "float32"], default="float64")
     parser.add_argument("--quiet", action="store_true", help="no progress bar")
     add_training_options(parser)
+    add_layer_options(parser)
     add_file_options(parser)
     parser.set_defaults(func=run)
 
@@ -205,7 +209,12 @@ def describe(network: Network, dataset: Dataset) -> list[str]:
 def run(args: argparse.Namespace) -> int:
     """Train, then print the summary; return the exit status."""
     check_file_options(args)
+    check_layer_options(args)
     dataset = load_dataset(args.data, seed=args.seed, target=args.target)
+    if args.arch is not None:
+        lines = run_layers(args, dataset)
+        print("\n".join(lines))
+        return 0
     network = build_network(args, dataset, args.dtype)
     Y_train, Y_test = prepare_targets(dataset, network.output.name)
     arguments = training_arguments(args, network.n_layers - 1)
@@ -220,23 +229,39 @@ def run(args: argparse.Namespace) -> int:
         **arguments,
     )
     seconds = time.perf_counter() - start
-    full = args.batch_size is None or args.batch_size >= dataset.X_train.shape[1]
-    batches = "full batch" if full else f"mini-batches of {args.batch_size}"
     lines = describe(network, dataset)
-    lines.append(
-        f"training: {history.epochs} epochs, {batches}, learning rate {args.learning_rate:g}, "
-        f"{seconds:.2f} s"
-    )
-    lines.extend(describe_training(args, arguments, history))
-    for part, X, Y in (("train", dataset.X_train, Y_train), ("test", dataset.X_test, Y_test)):
-        lines.append(f"{part} cost: {cost_text(network.cost(X, Y))}")
-        lines.append(f"{part} accuracy: {network.accuracy(X, Y):.3f}")
+    parts = (("train", dataset.X_train, Y_train), ("test", dataset.X_test, Y_test))
+    lines += summary_lines(args, arguments, history, seconds, network, parts)
     lines.extend(write_files(args, network, dataset, history))
     print("\n".join(lines))
     warning = divergence_warning(history.costs)
     if warning:
         print(warning, file=sys.stderr)
     return 0
+
+
+def summary_lines(
+    args: argparse.Namespace,
+    arguments: dict,
+    history: TrainingHistory,
+    seconds: float,
+    model: Network | Model,
+    parts: tuple[tuple[str, np.ndarray, np.ndarray], ...],
+) -> list[str]:
+    """The training line, the options' lines, and the cost and accuracy of each part (the
+    first part is the training data)."""
+    m = parts[0][1].shape[0 if isinstance(model, Model) else 1]
+    full = args.batch_size is None or args.batch_size >= m
+    batches = "full batch" if full else f"mini-batches of {args.batch_size}"
+    lines = [
+        f"training: {history.epochs} epochs, {batches}, learning rate {args.learning_rate:g}, "
+        f"{seconds:.2f} s"
+    ]
+    lines.extend(describe_training(args, arguments, history))
+    for part, X, Y in parts:
+        lines.append(f"{part} cost: {cost_text(model.cost(X, Y))}")
+        lines.append(f"{part} accuracy: {model.accuracy(X, Y):.3f}")
+    return lines
 
 
 def cost_text(cost: float) -> str:

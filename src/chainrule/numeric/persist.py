@@ -37,6 +37,7 @@ from chainrule.errors import InputError, ModelFileError
 from chainrule.files import write_atomically
 from chainrule.numeric.activations import ACTIVATIONS, Activation, make_leaky_relu
 from chainrule.numeric.init import INITIALIZERS
+from chainrule.numeric.layers.model import Model
 from chainrule.numeric.losses import OUTPUTS, Output
 from chainrule.numeric.network import Network
 from chainrule.numeric.schema import DataSchema, SavedModel, check_schema, schema_problem
@@ -58,8 +59,12 @@ FORMAT_VERSION = 1
 
 
 # ----------------------------------------------------------------------------- saving
-def save(network: Network, path: str | os.PathLike[str], schema: DataSchema | None = None) -> None:
-    """Write ``network`` (and ``schema``) to the ``.npz`` file ``path``, atomically.
+def save(
+    network: Network | Model, path: str | os.PathLike[str], schema: DataSchema | None = None
+) -> None:
+    """Write ``network`` (and ``schema``) to the ``.npz`` file ``path``, atomically; a
+    layered :class:`~chainrule.numeric.layers.Model` in its own format
+    (:mod:`chainrule.numeric.layers.model_file`).
 
     Raises
     ------
@@ -67,8 +72,13 @@ def save(network: Network, path: str | os.PathLike[str], schema: DataSchema | No
         When the network has a custom activation or output, the schema does not fit the
         network, or the file cannot be written.
     """
+    if isinstance(network, Model):
+        from chainrule.numeric.layers.model_file import save_model
+
+        save_model(network, path, schema)
+        return
     if not isinstance(network, Network):
-        raise InputError(f"'network' must be a Network (got {type(network).__name__})")
+        raise InputError(f"'network' must be a Network or a Model (got {type(network).__name__})")
     if schema is not None:
         schema = check_schema(schema, network.layer_sizes)
     architecture = _architecture(network, schema)
@@ -143,7 +153,7 @@ def _schema_spec(schema: DataSchema) -> dict[str, Any]:
 
 
 # ----------------------------------------------------------------------------- loading
-def load(path: str | os.PathLike[str]) -> Network:
+def load(path: str | os.PathLike[str]) -> Network | Model:
     """The network saved in ``path``; see :func:`load_model` for its data schema too.
 
     Raises
@@ -197,6 +207,11 @@ def _reason(exc: BaseException) -> str:
 
 
 def _rebuild(entries: dict[str, np.ndarray]) -> SavedModel:
+    layered = _layered_spec(entries)
+    if layered is not None:
+        from chainrule.numeric.layers.model_file import rebuild
+
+        return rebuild(layered, entries)
     spec = _architecture_entry(entries)
     sizes = _layer_sizes_from(spec["layer_sizes"])
     dtype = _check_parameters(entries, sizes, spec["dtype"])
@@ -216,6 +231,17 @@ def _rebuild(entries: dict[str, np.ndarray]) -> SavedModel:
     if unexpected:
         raise ValueError(f"unexpected entry {unexpected[0]!r} (a foreign or altered file)")
     return SavedModel(network, schema)
+
+
+def _layered_spec(entries: dict[str, np.ndarray]) -> dict[str, Any] | None:
+    """The architecture of a layered Model's file, or None for any other file."""
+    raw = entries.get("architecture")
+    if raw is None or raw.dtype.kind != "U" or raw.shape != ():
+        return None
+    spec = json.loads(str(raw))
+    from chainrule.numeric.layers.model_file import FORMAT_NAME as LAYERS_FORMAT
+
+    return spec if isinstance(spec, dict) and spec.get("format") == LAYERS_FORMAT else None
 
 
 def _layer_sizes_from(value: object) -> list[int]:
@@ -257,19 +283,23 @@ def _architecture_entry(entries: dict[str, np.ndarray]) -> dict[str, Any]:
     spec = json.loads(str(raw))
     if not isinstance(spec, dict) or spec.get("format") != FORMAT_NAME:
         raise ValueError(f"the 'architecture' entry does not say format {FORMAT_NAME!r}")
-    version = spec.get("format_version")
-    if not isinstance(version, int) or isinstance(version, bool) or version < 1:
-        raise ValueError(f"bad format version {version!r}")
-    if version > FORMAT_VERSION:
-        raise ValueError(
-            f"written in format version {version} by a newer chainrule; this one reads "
-            f"versions up to {FORMAT_VERSION} (upgrade chainrule)"
-        )
+    check_format_version(spec.get("format_version"), FORMAT_VERSION, "format")
     required = ("layer_sizes", "activation", "output", "init", "dtype", "schema")
     missing = [key for key in required if key not in spec]
     if missing:
         raise ValueError(f"the architecture lacks {missing[0]!r}")
     return spec
+
+
+def check_format_version(version: object, latest: int, what: str) -> None:
+    """Refuse a version that is not a positive int, or newer than ``latest`` (ValueError)."""
+    if not isinstance(version, int) or isinstance(version, bool) or version < 1:
+        raise ValueError(f"bad format version {version!r}")
+    if version > latest:
+        raise ValueError(
+            f"written in {what} version {version} by a newer chainrule; this one reads "
+            f"versions up to {latest} (upgrade chainrule)"
+        )
 
 
 def _activation_from(spec: object) -> Activation:
