@@ -24,6 +24,11 @@ from chainrule.cli.train_options import (
     describe_training,
     training_arguments,
 )
+from chainrule.cli.train_sequence import (
+    add_sequence_options,
+    check_sequence_options,
+    run_sequence,
+)
 from chainrule.csvdata import is_csv_source
 from chainrule.custom import resolve_activation
 from chainrule.custom import resolve_output as resolve_custom_output
@@ -31,6 +36,7 @@ from chainrule.data import DATASETS, MAX_SEED, Dataset, load_dataset
 from chainrule.numeric import ACTIVATIONS, INITIALIZERS, OUTPUTS, Network, Output, train
 from chainrule.numeric.layers import Model
 from chainrule.numeric.training import TrainingHistory
+from chainrule.sequence_data import SEQUENCE_TASKS
 
 __all__ = ["add_network_options", "build_network", "prepare_targets", "register", "run"]
 
@@ -47,10 +53,11 @@ AUTO_INIT = {"relu": "he", "leaky_relu": "he"}
 
 
 def dataset_name(text: str) -> str:
-    """Parse a bundled data set's name, or the path of a CSV file."""
-    if text not in DATASETS and not is_csv_source(text):
+    """Parse a bundled data set's or a sequence task's name, or the path of a CSV file."""
+    if text not in DATASETS and text not in SEQUENCE_TASKS and not is_csv_source(text):
         raise argparse.ArgumentTypeError(
-            f"expected one of {', '.join(sorted(DATASETS))}, or a .csv file, got {text!r}"
+            f"expected one of {', '.join(sorted(DATASETS))}, a sequence task "
+            f"({', '.join(SEQUENCE_TASKS)}), or a .csv file, got {text!r}"
         )
     return text
 
@@ -74,8 +81,8 @@ def add_network_options(parser: argparse.ArgumentParser) -> None:
         type=dataset_name,
         default=DEFAULT_DATA,
         metavar="NAME",
-        help=f"data set: {', '.join(sorted(DATASETS))}, or a CSV file with a header row "
-        f"(default: {DEFAULT_DATA})",
+        help=f"data set: {', '.join(sorted(DATASETS))}, or a CSV file with a header row; "
+        f"or a generated sequence task: {', '.join(SEQUENCE_TASKS)} (default: {DEFAULT_DATA})",
     )
     parser.add_argument(
         "--target",
@@ -145,19 +152,20 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument(
         "--epochs",
         type=positive_int,
-        default=DEFAULT_EPOCHS,
-        help=f"passes over the training data (default: {DEFAULT_EPOCHS})",
+        default=None,
+        help=f"passes over the training data (default: {DEFAULT_EPOCHS}; 20 for a sequence task)",
     )
     parser.add_argument(
         "--batch-size",
         type=positive_int,
         default=None,
-        help="examples per mini-batch (default: the whole training set)",
+        help="examples per mini-batch (default: the whole training set; 64 for a sequence task)",
     )
     parser.add_argument("--dtype", choices=["float64", "float32"], default="float64")
     parser.add_argument("--quiet", action="store_true", help="no progress bar")
     add_training_options(parser)
     add_layer_options(parser)
+    add_sequence_options(parser)
     add_file_options(parser)
     parser.set_defaults(func=run)
 
@@ -209,7 +217,12 @@ def describe(network: Network, dataset: Dataset) -> list[str]:
 def run(args: argparse.Namespace) -> int:
     """Train, then print the summary; return the exit status."""
     check_file_options(args)
+    if args.data in SEQUENCE_TASKS:
+        return run_sequence(args, DEFAULT_HIDDEN)
+    check_sequence_options(args)
     check_layer_options(args)
+    if args.epochs is None:
+        args.epochs = DEFAULT_EPOCHS
     dataset = load_dataset(args.data, seed=args.seed, target=args.target)
     if args.arch is not None:
         lines = run_layers(args, dataset)

@@ -14,6 +14,8 @@ A comma-separated list of layers, in order, each a kind and its colon-separated 
     dropout:KEEP_PROB                    Dropout, keep probability in (0, 1]
     relu, tanh, sigmoid, linear          ActivationLayer of the built-in activations
     leaky_relu[:SLOPE]                   ActivationLayer (slope 0.01 unless given)
+    embedding:VOCABULARY:DIM, rnn:UNITS[:last], lstm:UNITS[:last], attention:DIM[:causal]
+                                         the sequence layers (chainrule.numeric.sequence)
 
 :func:`parse_architecture` turns the text into fresh layers; a bad layer is refused with one
 line that names it, its position and the form expected. :data:`LAYER_KINDS` maps every
@@ -35,6 +37,7 @@ from chainrule.numeric.layers.dense import Dense
 from chainrule.numeric.layers.dropout import Dropout
 from chainrule.numeric.layers.pooling import AvgPool2D, MaxPool2D
 from chainrule.numeric.layers.reshape import Flatten
+from chainrule.numeric.sequence.layers import SEQUENCE_FORMS
 
 __all__ = ["LAYER_KINDS", "describe_architecture", "parse_architecture", "register_kind"]
 
@@ -184,3 +187,7 @@ def parse_architecture(text: object, parameter: str = "arch") -> list[Layer]:
 def describe_architecture(layers: list[Layer]) -> str:
     """The text :func:`parse_architecture` reads back to the same layers."""
     return ",".join(layer.describe() for layer in layers)
+
+
+for _cls, (_form, _parse) in SEQUENCE_FORMS.items():
+    register_kind(_cls, _form, _parse)
