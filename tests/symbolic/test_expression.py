@@ -112,8 +112,8 @@ def test_the_typed_text_is_kept_in_the_notes():
 def test_bad_arguments_are_refused():
     with pytest.raises(InputError, match="'text'"):
         derive_expression(z, z, text=3)
-    with pytest.raises(InputError, match="asin"):
-        derive_expression(sp.asin(z), z)
+    with pytest.raises(InputError, match="loggamma"):
+        derive_expression(sp.loggamma(z), z)
 
 
 def test_a_planted_wrong_rule_stops_the_derivation(monkeypatch):

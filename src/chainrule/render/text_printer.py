@@ -31,7 +31,14 @@ _SUPERSCRIPTS = dict(
 )
 _SHORT_EXPONENT = re.compile(r"-?(\d+|[a-pr-z])")
 _WORD_SUBSCRIPT = re.compile(r"^[A-Za-z]+(_[A-Za-z]+)*_[A-Za-z]{3,}$")
-_FUNCTION_NAMES = {"log": "ln", "Max": "max", "Min": "min", "Heaviside": "H", "Abs": "abs"}
+_FUNCTION_NAMES = {
+    "log": "ln",
+    "Max": "max",
+    "Min": "min",
+    "Heaviside": "H",
+    "Abs": "abs",
+    **{f"a{name}": f"arc{name}" for name in ("sin", "cos", "tan", "sinh", "cosh", "tanh")},
+}
 _OPS = {"+": " + ", "-": " - ", "·": " · ", "neg": "-", "space": " ", "thin": " ", "glue": ""}
 
 
@@ -108,7 +115,10 @@ class UnicodePrinter(StructuredPrinter, StrPrinter):
         args = ", ".join(self._print(arg) for arg in expr.args)
         return self._fmt_function_name(type(expr).__name__) + "(" + args + ")"
 
-    _print_Max = _print_Min = _print_Heaviside = _print_Abs = _print_Function
+    _print_Max = _print_Min = _print_Abs = _print_Function
+
+    def _print_Heaviside(self, expr: sp.Heaviside) -> str:
+        return "H(" + self._print(expr.args[0]) + ")"  # its value at 0 is in the notes
 
     def _print_exp(self, expr: sp.exp) -> str:
         return "e" + superscript(self._print(expr.args[0]))
