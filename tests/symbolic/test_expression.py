@@ -63,13 +63,17 @@ def test_every_step_is_proven_and_the_result_is_sympys(case):
     ],
 )
 def test_results_are_tidied_into_the_form_people_use(expr, variable, final):
-    assert tidy.multiply_out(derive_expression(expr, variable).result) == final
+    assert tidy.multiply_out_keeping_brackets(derive_expression(expr, variable).result) == final
 
 
 def test_the_sigmoid_route_reads_like_the_textbook():
     route = derive_expression((1 + sp.exp(-z)) ** -1, z).routes[0]
     assert route.name == "chain rule"
-    assert [s.move for s in route.steps] == ["chain", "multiply_out", "recognise_sigma"]
+    assert [s.move for s in route.steps] == [
+        "chain_rule",
+        "multiply_out_keeping_brackets",
+        "recognise_sigma",
+    ]
     assert route.steps[0].after.args == (-((1 + sp.exp(-z)) ** -2), -sp.exp(-z))
     assert route.steps[1].after == sp.exp(-z) / (1 + sp.exp(-z)) ** 2
     assert route.steps[2].text == "recognise σ(z) = 1/(1 + e^(-z))"
@@ -130,7 +134,7 @@ def test_a_planted_wrong_rule_stops_the_derivation(monkeypatch):
 
 def test_a_planted_wrong_tidying_move_stops_the_derivation(monkeypatch):
     def multiply_out_wrongly(expr):
-        return -tidy.multiply_out(expr)
+        return -tidy.multiply_out_keeping_brackets(expr)
 
     planted = ((multiply_out_wrongly, "multiply out the constant factors"),) + tidy._ALWAYS[1:]
     monkeypatch.setattr(tidy, "_ALWAYS", planted)
@@ -167,13 +171,13 @@ def test_random_expressions_derive_with_every_step_proven(expr):
 
 def test_every_tidy_move_states_its_identity_in_one_line():
     for move in (
-        tidy.multiply_out,
+        tidy.multiply_out_keeping_brackets,
         tidy.sign_into_bracket,
         tidy.recognise_sigma,
         tidy.one_fraction,
         tidy.expand_numerator,
         tidy.cancel_common_factor,
-        tidy.factor_out,
+        tidy.factor_out_of_sum,
         tidy.expand,
     ):
         assert move.__doc__ and "=" in move.__doc__ and "\n" not in move.__doc__.strip()
@@ -192,7 +196,7 @@ def test_every_tidy_move_states_its_identity_in_one_line():
 )
 def test_recognise_sigma(before, after):
     folded = tidy.recognise_sigma(before)
-    assert tidy.multiply_out(folded) == after
+    assert tidy.multiply_out_keeping_brackets(folded) == after
     assert prove_equal(before, folded).verdict is Verdict.PROVED
 
 
@@ -205,7 +209,7 @@ def test_fraction_moves_leave_other_shapes_alone():
     assert tidy.one_fraction(z * (1 + z)) == z * (1 + z)
     assert tidy.cancel_common_factor(z**2 + z) == z**2 + z
     assert tidy.cancel_common_factor(z * (1 + z) / (1 + z) ** 3) == z / (1 + z) ** 2
-    assert tidy.factor_out(z * sp.exp(-z)) == z * sp.exp(-z)
+    assert tidy.factor_out_of_sum(z * sp.exp(-z)) == z * sp.exp(-z)
 
 
 def test_tidy_stops_when_nothing_helps():

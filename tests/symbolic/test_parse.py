@@ -201,7 +201,10 @@ HOSTILE = [
     ("+".join(["z"] * 500), "nested too deeply"),
     ("", "empty expression"),
     ("  \n\t ", "empty expression"),
-    ("foo", "unknown name 'foo' (allowed: z; constants: e, pi; functions: Abs, Heaviside, abs, acos"),
+    (
+        "foo",
+        "unknown name 'foo' (allowed: z; constants: e, pi; functions: Abs, Heaviside, abs, acos",
+    ),
     ("exp", "'exp' is a function"),
     ("pi(2)", "'pi' is a constant, not a function"),
     ("z(2)", "'z' is a variable, not a function"),

@@ -13,6 +13,7 @@ from chainrule.render import expr_text
 from chainrule.symbolic.core.model import Verdict
 from chainrule.symbolic.core.symbols import L, a, b, sigma, w, x, y, z
 from chainrule.symbolic.derivations.reference import REFERENCE_IDS, reference_derivations
+from chainrule.symbolic.moves.registry import MOVES, moves_in
 
 EXPECTED = {
     "1": {
@@ -126,6 +127,12 @@ def derivations():
 
 def test_every_reference_derivation_is_there_in_order(derivations):
     assert list(derivations) == list(REFERENCE_IDS)
+
+
+def test_the_reference_set_emits_registered_moves_only(derivations):
+    found = moves_in(derivations.values())
+    assert found <= set(MOVES)
+    assert {"chain_rule", "given", "distribute_minus", "multiply_out"} <= found
 
 
 @pytest.mark.parametrize("derivation_id", sorted(EXPECTED))

@@ -21,6 +21,7 @@ from types import MappingProxyType
 import numpy as np
 
 from chainrule.errors import InputError
+from chainrule.facts import kernel_names
 from chainrule.numeric.checks import by_name
 
 __all__ = [
@@ -205,15 +206,20 @@ def _check_slope(slope: float) -> float:
     return value
 
 
-#: Built-in activations by name.
+def _built_in(name: str, kernel: str) -> Activation:
+    """The hand-written activation that :mod:`chainrule.facts` names ``kernel``: the factory
+    ``make_<kernel>`` at its default, or the functions ``<kernel>`` and ``<kernel>_derivative``."""
+    kernels = globals()
+    factory = kernels.get(f"make_{kernel}")
+    if factory is not None:
+        return factory()
+    forward, derivative = kernels[kernel], kernels[f"{kernel}_derivative"]
+    return Activation(name, forward, derivative, in_place=True)
+
+
+#: Built-in activations by name: every catalogue entry with a hand-written kernel.
 ACTIVATIONS: Mapping[str, Activation] = MappingProxyType(
-    {
-        "leaky_relu": make_leaky_relu(0.01),
-        "linear": Activation("linear", linear, linear_derivative, in_place=True),
-        "relu": Activation("relu", relu, relu_derivative, in_place=True),
-        "sigmoid": Activation("sigmoid", sigmoid, sigmoid_derivative, in_place=True),
-        "tanh": Activation("tanh", tanh, tanh_derivative, in_place=True),
-    }
+    {name: _built_in(name, kernel) for name, kernel in sorted(kernel_names().items())}
 )
 
 

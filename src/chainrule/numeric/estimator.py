@@ -43,6 +43,7 @@ from sklearn.utils.multiclass import check_classification_targets, unique_labels
 from sklearn.utils.validation import check_is_fitted
 
 from chainrule.errors import InputError
+from chainrule.facts import ACTIVATION_FACTS
 from chainrule.numeric.activations import Activation
 from chainrule.numeric.early_stopping import EarlyStopping, split_validation
 from chainrule.numeric.network import Network
@@ -60,15 +61,13 @@ except ImportError:  # pragma: no cover - older scikit-learn
 
 __all__ = ["MLPClassifier", "ParameterError"]
 
-#: scikit-learn's activation names, and chainrule's, for the hidden layers.
+#: scikit-learn's activation names, and chainrule's, for the hidden layers: every catalogue
+#: entry with a hand-written kernel, by its name and by scikit-learn's.
 ACTIVATION_NAMES = {
-    "identity": "linear",
-    "logistic": "sigmoid",
-    "tanh": "tanh",
-    "relu": "relu",
-    "linear": "linear",
-    "sigmoid": "sigmoid",
-    "leaky_relu": "leaky_relu",
+    alias: facts.name
+    for facts in ACTIVATION_FACTS.values()
+    if facts.kernel is not None
+    for alias in dict.fromkeys((facts.sklearn_name or facts.name, facts.name))
 }
 #: Rows predicted per forward pass, so prediction memory stays bounded.
 PREDICT_CHUNK = 4096

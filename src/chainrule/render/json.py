@@ -13,6 +13,11 @@ Keys keep a fixed order; timings are left out, so the same derivations give the 
                                   "result"}],
                       "result", "routes_agree", "oracle": {"verdict", "method"} | null,
                       "notes": [...]}]}
+
+A step's ``move`` is stable: it is one of the ids of
+:mod:`chainrule.symbolic.moves.registry`, each naming one rewrite, one differentiation rule or
+one kind of stated line (moves made in turn as one line have their ids joined by ``+``); the
+README's JSON section lists them all.
 """
 
 from __future__ import annotations

@@ -10,8 +10,10 @@ The rooms, in the order a newcomer reads them:
 - :mod:`.rules`: the textbook differentiation rules, the table of outer derivatives, and how
   rule applications become lines of a page;
 - :mod:`.moves`: the named algebraic moves (one rewrite each), recognising a given quantity,
-  and the tidy plan that picks moves for a rule result;
-- :mod:`.catalog`: the activations and losses, the safe parser of user text and its size bounds;
+  the tidy plan that picks moves for a rule result, the registry of every move id, and the
+  one way a move says it does not apply;
+- :mod:`.catalog`: the activations and losses (read from :mod:`chainrule.facts`), the safe
+  parser of user text and its size bounds;
 - :mod:`.derivations`: the scripts: the reference derivations [1]-[6], the same set for any
   activation and loss, softmax, the layer equations, and any expression.
 """

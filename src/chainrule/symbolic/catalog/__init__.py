@@ -7,26 +7,8 @@ not differentiable with the convention the numeric code uses there (ReLU'(0) = 0
 of its derivative where one exists: g' written with a = g(z) itself, such as σ' = a(1 - a) or
 tanh' = 1 - a², which is what lets a backward pass compute g'(Z) from A alone.
 
-========================  ===============================================  ===================
-name                      g(z) or L(a, y)                                  derivative
-========================  ===============================================  ===================
-sigmoid                   1/(1 + e^(-z))                                   a(1 - a)
-tanh                      tanh(z)                                          1 - a²
-relu                      max(0, z)                                        H(z), H(0) = 0
-leaky_relu                z if z > 0 else z/100                            1 if z > 0 else 1/100
-linear                    z                                                1
-softplus                  ln(1 + e^z)                                      σ(z) = 1 - e^(-a)
-swish (silu)              z σ(z)                                           a + σ(z)(1 - a)
-elu                       z if z > 0 else e^z - 1                          1 if z > 0 else a + 1
-gelu                      z/2 (1 + tanh(√(2/π)(z + 0.044715 z³)))          (no form in g)
-mish                      z tanh(ln(1 + e^z))                              (no form in g)
-binary_cross_entropy      -(y ln a + (1 - y) ln(1 - a))                    -y/a + (1 - y)/(1 - a)
-mean_squared_error        (a - y)²/2                                       a - y
-mean_absolute_error       |a - y|                                          sign(a - y)
-log_cosh                  ln(cosh(a - y))                                  tanh(a - y)
-hinge                     max(0, 1 - y a), y ∈ {-1, 1}                     -y H(1 - y a)
-softmax_cross_entropy     -Σ_i y_i ln a_i, a = softmax(z)                  a_j - y_j
-========================  ===============================================  ===================
+The entries are read from :mod:`chainrule.facts`, the one list of activations and losses
+(the README's catalogue tables are written from it too, by ``scripts/readme_tables.py``).
 
 Custom entries come from text through the safe parser (:func:`activation_from_text`,
 :func:`loss_from_text`): math in z for an activation, in a and y for a loss.

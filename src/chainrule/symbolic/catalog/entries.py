@@ -1,5 +1,10 @@
 """The catalogue's entries: the data model and the built-in activations and losses.
 
+Every entry is read from its facts in :mod:`chainrule.facts` (the one place that lists the
+activations and losses): g(z) and the form of g' in a are parsed from the facts' text; only
+what the safe parser cannot write (piecewise functions, the Heaviside step, the cross-entropy
+as the reference writes it) and the families with a parameter are written here.
+
 Kept apart from :mod:`chainrule.symbolic.catalog`, which looks entries up by name and reads
 custom ones from text, so that each module stays short; import from the catalogue.
 """
@@ -13,7 +18,15 @@ from types import MappingProxyType
 import sympy as sp
 
 from chainrule.errors import InputError
-from chainrule.symbolic.core.symbols import a, sigma, y, z
+from chainrule.facts import (
+    ACTIVATION_FACTS,
+    LOSS_FACTS,
+    OUTPUT_FACTS,
+    ActivationFacts,
+    Facts,
+    LossFacts,
+)
+from chainrule.symbolic.core.symbols import a, y, z
 from chainrule.symbolic.core.trees import add, neg
 
 __all__ = [
@@ -55,6 +68,9 @@ class CatalogEntry:
         For an activation: its values lie in (0, 1). For a loss: it needs 0 < a < 1.
     custom : bool
         Made from user text rather than taken from the catalogue.
+    form_steps : tuple of (str, str, tuple of sympy.Expr)
+        For an activation: the named moves (registered id, sentence, arguments) that take the
+        rule result for g'(z) to ``derivative_form``, beyond recognising a = g(z).
     """
 
     kind: str
@@ -68,6 +84,7 @@ class CatalogEntry:
     aliases: tuple[str, ...] = ()
     unit_interval: bool = False
     custom: bool = False
+    form_steps: tuple[tuple[str, str, tuple[sp.Expr, ...]], ...] = ()
 
     @property
     def variable(self) -> sp.Symbol:
@@ -88,14 +105,15 @@ def leaky_relu(slope: object = sp.Rational(1, 100)) -> CatalogEntry:
     z = 0 the derivative is taken as the slope, as ``chainrule.numeric``'s leaky ReLU does.
     """
     value = _rational(slope, "slope")
-    name = "leaky_relu" if value == sp.Rational(1, 100) else f"leaky_relu({_slope_text(value)})"
+    facts = ACTIVATION_FACTS["leaky_relu"]
+    default = value == sp.Rational(1, 100)
     return CatalogEntry(
         kind="activation",
-        name=name,
-        title="leaky ReLU" if name == "leaky_relu" else f"leaky ReLU (slope {value})",
+        name=facts.name if default else f"{facts.name}({_slope_text(value)})",
+        title=facts.title if default else f"{facts.title} (slope {value})",
         expr=sp.Piecewise((z, z > 0), (value * z, True)),
         text=f"z if z > 0 else {_slope_text(value)}·z",
-        description="ReLU with a small slope for negative z, so no unit is ever dead.",
+        description=facts.description,
         notes=(
             f"leaky ReLU is not differentiable at z = 0; its derivative there is taken as the "
             f"slope {value} (1 where z > 0, else {value}), as the numeric code does",
@@ -120,15 +138,22 @@ def elu(alpha: object = 1) -> CatalogEntry:
         else f"ELU with α = {value} is not differentiable at z = 0; its derivative there is "
         f"taken from the z ≤ 0 side, α = {value}"
     )
+    facts = ACTIVATION_FACTS["elu"]
+    recognise_exp = (
+        "where z ≤ 0, a = e^z - 1, so e^z = a + 1"
+        if one
+        else f"where z ≤ 0, a = {value}(e^z - 1), so {value}·e^z = a + {value}"
+    )
     return CatalogEntry(
         kind="activation",
-        name="elu" if one else f"elu({_slope_text(value)})",
-        title="ELU" if one else f"ELU (α = {value})",
+        name=facts.name if one else f"{facts.name}({_slope_text(value)})",
+        title=facts.title if one else f"{facts.title} (α = {value})",
         expr=sp.Piecewise((z, z > 0), (value * (sp.exp(z) - 1), True)),
         text="z if z > 0 else " + ("e^z - 1" if one else f"{value}·(e^z - 1)"),
-        description="Exponential linear unit: linear for z > 0, saturating at -α below.",
+        description=facts.description,
         notes=(kink,),
         derivative_form=sp.Piecewise((1, z > 0), (a + value, True)),
+        form_steps=(("replace_subexpression", recognise_exp, (value * sp.exp(z), a + value)),),
     )
 
 
@@ -145,142 +170,84 @@ def _rational(number: object, parameter: str, upper: int | None = 1) -> sp.Ratio
     return value
 
 
-def _activation(name, title, expr, text, description, form, notes=(), aliases=(), unit=False):
+def _parse(text: str) -> sp.Expr:
+    """Catalogue text in the safe parser's syntax, in the shared symbols a, y and z."""
+    from chainrule.symbolic.catalog.parse import parse_expression
+
+    return parse_expression(text, ("a", "y", "z"), parameter="catalogue")
+
+
+def _formula(facts: Facts, written: sp.Expr | None) -> sp.Expr:
+    """g(z) or L(a, y): as written here where the facts cannot write it, else their formula."""
+    if written is not None:
+        return written
+    if facts.formula is None:
+        raise ValueError(f"{facts.name}: the facts have no formula and none is written here")
+    return _parse(facts.formula)
+
+
+def _activation(facts: ActivationFacts, expr=None, form=None, notes=None) -> CatalogEntry:
+    """The entry of one activation of :mod:`chainrule.facts`; ``expr``, ``form`` and ``notes``
+    where the facts cannot write them (piecewise functions, the Heaviside step, a parameter)."""
+    steps = tuple(
+        (step.move, step.text, tuple(_parse(arg) for arg in step.args)) for step in facts.form_steps
+    )
     return CatalogEntry(
-        "activation", name, title, expr, text, description, tuple(notes), form, aliases, unit
+        kind="activation",
+        name=facts.name,
+        title=facts.title,
+        expr=_formula(facts, expr),
+        text=facts.text,
+        description=facts.description,
+        notes=facts.notes if notes is None else notes,
+        derivative_form=_parse(facts.form) if form is None and facts.form else form,
+        aliases=facts.aliases,
+        unit_interval=facts.unit_interval,
+        form_steps=steps,
     )
 
 
-def _loss(name, title, expr, text, description, form, notes=(), aliases=(), unit=False):
+def _loss(facts: LossFacts, expr=None, form=None) -> CatalogEntry:
+    """The entry of one loss of :mod:`chainrule.facts` (``expr``, ``form`` as for
+    :func:`_activation`)."""
     return CatalogEntry(
-        "loss", name, title, expr, text, description, tuple(notes), form, aliases, unit
+        kind=facts.kind,
+        name=facts.name,
+        title=facts.title,
+        expr=_formula(facts, expr),
+        text=facts.text,
+        description=facts.description,
+        notes=facts.notes,
+        derivative_form=_parse(facts.form) if form is None and facts.form else form,
+        aliases=facts.aliases,
+        unit_interval=facts.unit_interval,
     )
 
 
-_GELU_SLOPE = sp.sqrt(2 / sp.pi)
-_GELU_CUBIC = sp.Rational(44715, 1000000)
+#: What the safe parser cannot write, by name: the Heaviside steps and the sign at the kinks,
+#: and the cross-entropy as the reference writes it (one minus sign before the bracket).
+_CROSS_ENTROPY = neg(add(y * sp.log(a), (1 - y) * sp.log(1 - a)))
+_FORMS = {
+    "relu": sp.Heaviside(z, 0),
+    "mean_absolute_error": sp.sign(a - y),
+    "hinge": -y * sp.Heaviside(1 - a * y, 0),
+    "binary_cross_entropy": add(-y / a, (1 - y) / (1 - a)),
+}
 
-_ACTIVATION_LIST = (
-    _activation(
-        "sigmoid",
-        "sigmoid",
-        sigma(z),
-        "σ(z) = 1/(1 + e^(-z))",
-        "The logistic function; values in (0, 1), the course's output unit.",
-        a * (1 - a),
-        unit=True,
-    ),
-    _activation(
-        "tanh", "tanh", sp.tanh(z), "tanh(z)", "Hyperbolic tangent; values in (-1, 1).", 1 - a**2
-    ),
-    _activation(
-        "relu",
-        "ReLU",
-        sp.Max(0, z),
-        "max(0, z)",
-        "Rectified linear unit, the usual hidden activation.",
-        sp.Heaviside(z, 0),
-        notes=(
-            "ReLU is not differentiable at z = 0; relu'(0) is taken as 0 (H(0) = 0: 1 where "
-            "z > 0, else 0), as the numeric code's relu_derivative does",
-        ),
-    ),
-    leaky_relu(),
-    _activation("linear", "linear", z, "z", "The identity, for regression outputs.", sp.S.One),
-    _activation(
-        "softplus",
-        "softplus",
-        sp.log(1 + sp.exp(z)),
-        "ln(1 + e^z)",
-        "A smooth ReLU; its derivative is the sigmoid.",
-        1 - sp.exp(-a),
-    ),
-    _activation(
-        "swish",
-        "swish (SiLU)",
-        z * sigma(z),
-        "z·σ(z)",
-        "Swish with β = 1, also called SiLU: z gated by its own sigmoid.",
-        a + sigma(z) * (1 - a),
-        aliases=("silu",),
-    ),
-    elu(),
-    _activation(
-        "gelu",
-        "GELU (tanh form)",
-        sp.Rational(1, 2) * z * (1 + sp.tanh(_GELU_SLOPE * (z + _GELU_CUBIC * z**3))),
-        "0.5·z·(1 + tanh(√(2/π)(z + 0.044715 z³)))",
-        "Gaussian error linear unit in its tanh approximation (BERT, GPT-2).",
-        None,
-        notes=("the tanh approximation of GELU; the exact GELU is z·Φ(z)",),
-    ),
-    _activation(
-        "mish",
-        "mish",
-        z * sp.tanh(sp.log(1 + sp.exp(z))),
-        "z·tanh(ln(1 + e^z))",
-        "z·tanh(softplus(z)): a smooth, non-monotonic ReLU-like unit.",
-        None,
-    ),
+#: The activations with a parameter, built for its default value.
+_FAMILIES = {"leaky_relu": leaky_relu, "elu": elu}
+_ACTIVATION_LIST = tuple(
+    _FAMILIES[name]() if name in _FAMILIES else _activation(facts, form=_FORMS.get(name))
+    for name, facts in ACTIVATION_FACTS.items()
 )
 
-_LOSS_LIST = (
+_LOSS_LIST = tuple(
     _loss(
-        "binary_cross_entropy",
-        "binary cross-entropy",
-        neg(add(y * sp.log(a), (1 - y) * sp.log(1 - a))),
-        "-(y ln a + (1 - y) ln(1 - a))",
-        "The negative log-likelihood of a 0/1 label; the course's loss.",
-        add(-y / a, (1 - y) / (1 - a)),
-        notes=("0 < a < 1, so both logarithms are defined; labels y ∈ {0, 1}",),
-        aliases=("bce", "cross_entropy", "log_loss"),
-        unit=True,
-    ),
-    _loss(
-        "mean_squared_error",
-        "mean squared error",
-        (a - y) ** 2 / 2,
-        "(a - y)²/2",
-        "Half the squared error per example, as the numeric code's mean_squared_error, so "
-        "that dL/da = a - y.",
-        a - y,
-        aliases=("mse", "squared_error"),
-    ),
-    _loss(
-        "mean_absolute_error",
-        "mean absolute error",
-        sp.Abs(a - y),
-        "|a - y|",
-        "The absolute error per example; robust to outliers.",
-        sp.sign(a - y),
-        notes=(
-            "|a - y| is not differentiable where a = y; its derivative there is taken as "
-            "sign(0) = 0, as numpy's sign gives",
-        ),
-        aliases=("mae", "absolute_error"),
-    ),
-    _loss(
-        "log_cosh",
-        "log-cosh",
-        sp.log(sp.cosh(a - y)),
-        "ln(cosh(a - y))",
-        "Smooth: about (a - y)²/2 near a = y and |a - y| - ln 2 far from it.",
-        sp.tanh(a - y),
-        aliases=("logcosh",),
-    ),
-    _loss(
-        "hinge",
-        "hinge",
-        sp.Max(0, 1 - y * a),
-        "max(0, 1 - y·a)",
-        "The margin loss of support vector machines, for labels y ∈ {-1, 1}.",
-        -y * sp.Heaviside(1 - a * y, 0),
-        notes=(
-            "labels y ∈ {-1, 1} (not {0, 1}); a is a raw score",
-            "max(0, 1 - y·a) is not differentiable where y·a = 1; its derivative there is "
-            "taken as 0 (the convention H(0) = 0)",
-        ),
-    ),
+        facts,
+        expr=_CROSS_ENTROPY if name == "binary_cross_entropy" else None,
+        form=_FORMS.get(name),
+    )
+    for name, facts in LOSS_FACTS.items()
 )
 
 #: Activations by name, in the catalogue's order.
@@ -298,14 +265,8 @@ def _indexed(name: str) -> sp.Symbol:
 
 #: Softmax output with categorical cross-entropy: an output pairing, derived by
 #: :mod:`chainrule.symbolic.derivations.softmax` (its derivative is the vector a - y).
-SOFTMAX_CROSS_ENTROPY = CatalogEntry(
-    kind="output",
-    name="softmax_cross_entropy",
-    title="softmax + categorical cross-entropy",
+SOFTMAX_CROSS_ENTROPY = _loss(
+    OUTPUT_FACTS,
     expr=-sp.Sum(_indexed("y_i") * sp.log(_indexed("a_i")), (_i, 1, _K)),
-    text="-Σ_i y_i ln a_i with a_i = e^(z_i)/Σ_k e^(z_k)",
-    description="The multi-class output: K softmax units with a one-hot label vector y.",
-    notes=("labels one-hot (y_i ∈ {0, 1}, Σ_i y_i = 1); dL/dz_j = a_j - y_j",),
-    derivative_form=add(_indexed("a_j"), -_indexed("y_j")),
-    aliases=("categorical_cross_entropy", "cce", "softmax"),
+    form=add(_indexed("a_j"), -_indexed("y_j")),
 )

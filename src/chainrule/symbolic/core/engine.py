@@ -10,6 +10,8 @@ A script is ordinary Python that drives a :class:`RouteBuilder`::
 ``state`` and ``claim`` introduce an expression (a definition, a rule's result); ``apply`` runs
 a move on the current expression. Either way the step's claim (``before = after``) is checked,
 and a failed check raises :class:`~chainrule.errors.ProofError`: a wrong step is never built.
+A proven step whose move id is not one of :mod:`chainrule.symbolic.moves.registry` is refused
+too, so a derivation emits registered ids only.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ import sympy as sp
 from chainrule.errors import ProofError
 from chainrule.symbolic.core.model import Check, Definition, Derivation, Route, Step, Verdict
 from chainrule.symbolic.core.symbols import sigma
+from chainrule.symbolic.moves.registry import require_registered
 from chainrule.symbolic.proof.check import Context, off_the_jumps, prove_equal
 
 __all__ = ["RouteBuilder", "finish", "oracle"]
@@ -77,6 +80,7 @@ class RouteBuilder:
                 f"step {len(self.steps) + 1} of route '{self.name}' ({text}) failed its check: "
                 f"{check.method}"
             )
+        require_registered(move)
         self.steps.append(Step(lhs, lhs, after, move, text, check))
         self.lhs, self.current = lhs, after
         return after
@@ -92,6 +96,7 @@ class RouteBuilder:
                 f"step {len(self.steps) + 1} of route '{self.name}' ({text}) failed its check: "
                 f"{sp.sstr(before)} = {sp.sstr(after)} is false ({check.method})"
             )
+        require_registered(move)
         self.steps.append(Step(lhs, before, after, move, text, check, subderivations))
         self.lhs, self.current = lhs, after
         return after

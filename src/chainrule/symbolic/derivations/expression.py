@@ -61,7 +61,7 @@ def derive_expression(
     domain = real_domain(expr, variable, parameter)
     derivation = differentiate(expr, variable)
     context = Context()
-    chain = any(step.rule == "chain" for step in derivation.steps)
+    chain = any(step.rule == "chain_rule" for step in derivation.steps)
     route = RouteBuilder("chain rule" if chain else "direct", context)
     for step in derivation.steps:
         route.state(step.lhs, step.after, step.rule, step.text)

@@ -60,7 +60,7 @@ def _diagonal() -> Derivation:
     route = RouteBuilder("direct", Context(givens, unit_interval=()))
     e_i, dS = sp.exp(z_i), sp.Derivative(S, z_i)
     route.state(a_i, frac(e_i, S), "given", "softmax: a_i = e^(z_i)/S, S = Σ_k e^(z_k)")
-    route.state(dS, e_i, "sum_rule", "only the term k = i of S depends on z_i")
+    route.state(dS, e_i, "sum", "only the term k = i of S depends on z_i")
     goal = sp.Derivative(a_i, z_i)
     route.state(goal, frac(add(mul(e_i, S), -mul(e_i, dS)), S**2), "quotient", "quotient rule")
     route.claim(frac(add(mul(e_i, S), -mul(e_i, e_i)), S**2), "substitute", "∂S/∂z_i = e^(z_i)")
@@ -83,7 +83,7 @@ def _off_diagonal() -> Derivation:
     route = RouteBuilder("direct", context)
     e_i, e_j, dS = sp.exp(z_i), sp.exp(z_j), sp.Derivative(S, z_j)
     route.state(a_i, frac(e_i, S), "given", "softmax: a_i = e^(z_i)/S, S = Σ_k e^(z_k)")
-    route.state(dS, e_j, "sum_rule", "only the term k = j of S depends on z_j")
+    route.state(dS, e_j, "sum", "only the term k = j of S depends on z_j")
     goal = sp.Derivative(a_i, z_j)
     top = add(mul(sp.Derivative(e_i, z_j), S), -mul(e_i, dS))
     route.state(goal, frac(top, S**2), "quotient", "quotient rule")
@@ -148,7 +148,7 @@ def _loss_gradient(jacobian: Derivation) -> Derivation:
         route.steps[-1] = dataclasses.replace(route.steps[-1], before=claimed)
 
     line(L, loss, "given", "categorical cross-entropy", indices=())
-    line(dL_da, -y_i / a_i, "log_rule", "only the term i of the sum holds a_i", indices=("i",))
+    line(dL_da, -y_i / a_i, "log", "only the term i of the sum holds a_i", indices=("i",))
     chain = _sum(mul(dL_da, sp.Derivative(a_i, z_j)))
     line(goal, chain, "chain_rule", "chain rule: z_j reaches L through every a_i")
     steps = [

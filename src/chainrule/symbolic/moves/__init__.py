@@ -2,7 +2,8 @@
 
 Every move is a function ``move(expr, ...) -> expr`` whose docstring opens with the identity it
 applies. A move only rewrites; the engine proves each result equal to what it came from, so a
-move that computed something false would stop the derivation.
+move that computed something false would stop the derivation. A move that finds nothing to
+rewrite raises :class:`~.protocol.MoveDoesNotApply`, and nothing else means that.
 
 - :mod:`.sums`: signs, distribution, like terms, factoring, substitution;
 - :mod:`.fractions`: powers, splitting and combining fractions, cancelling;
@@ -10,7 +11,11 @@ move that computed something false would stop the derivation.
 - :mod:`.factors`: common factors, collecting, cancelling against a denominator;
 - :mod:`.functions`: sinh/cosh = tanh, the sign of a negation;
 - :mod:`.recognise`: a given quantity (a = g(z)) found wherever it stands;
-- :mod:`.tidy`: the moves that tidy a rule result, and the plan that picks them.
+- :mod:`.tidy`: the moves that tidy a rule result, and the plan that picks them;
+- :mod:`.registry`: every move id a step can carry, each naming one rewrite, rule or stated
+  line (the engine refuses any other);
+- :mod:`.protocol`: :class:`~.protocol.MoveDoesNotApply`, the one way a move says it finds
+  nothing to rewrite.
 
 This package exports the moves of the first three; the others are imported from their modules.
 """
@@ -19,7 +24,7 @@ from chainrule.symbolic.moves.fractions import (
     add_and_subtract,
     as_one_fraction,
     as_power,
-    cancel_common_factor,
+    cancel_whole_denominator,
     combine_fractions,
     common_denominator,
     divide_through,
@@ -56,7 +61,7 @@ __all__ = [
     "add_and_subtract",
     "as_one_fraction",
     "as_power",
-    "cancel_common_factor",
+    "cancel_whole_denominator",
     "cancel_opposite_terms",
     "cancel_signs",
     "combine_fractions",

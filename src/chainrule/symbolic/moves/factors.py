@@ -9,17 +9,18 @@ from __future__ import annotations
 import sympy as sp
 
 from chainrule.symbolic.core.trees import evaluate, frac, group, mul, replace, strip
+from chainrule.symbolic.moves.protocol import MoveDoesNotApply, polynomial_algebra
 
 __all__ = [
     "cancel_factor",
     "cancel_fraction",
     "collect_in",
     "common_factor_out",
-    "expand_numerator",
+    "expand_first_numerator",
     "factor_first",
     "factor_out_of_branches",
     "factor_polynomial",
-    "one_fraction",
+    "sum_as_one_fraction",
     "split_polynomial_factor",
     "split_terms",
 ]
@@ -29,16 +30,16 @@ def split_terms(expr: sp.Expr) -> sp.Expr:
     """(p - q)/d · r = (p/d - q/d) · r, each term simplified (e^a/e^a = 1, 1/e^a = e^(-a))."""
     numerator, denominator = sp.fraction(evaluate(expr))
     if denominator == 1:
-        raise ValueError(f"expected a fraction, got {expr}")
+        raise MoveDoesNotApply(f"expected a fraction, got {expr}")
     factors = list(sp.Mul.make_args(numerator))
     for i, factor in enumerate(factors):
         if isinstance(factor, sp.Add) and factor.has(denominator):
             split = sp.Add(*(t / denominator for t in factor.args))
             return sp.Mul(*factors[:i], split, *factors[i + 1 :])
-    raise ValueError(f"no sum in the numerator of {expr} shares its denominator")
+    raise MoveDoesNotApply(f"no sum in the numerator of {expr} shares its denominator")
 
 
-def expand_numerator(expr: sp.Expr) -> sp.Expr:
+def expand_first_numerator(expr: sp.Expr) -> sp.Expr:
     """((p + q)r + s)/d · f = (pr + qr + s)/d · f: the numerator of the fraction multiplied
     out and its like terms merged, everything else kept."""
     done: list[bool] = []
@@ -55,7 +56,7 @@ def expand_numerator(expr: sp.Expr) -> sp.Expr:
 
     result = replace(expr, rule)
     if not done:
-        raise ValueError(f"no fraction with a numerator to expand in {expr}")
+        raise MoveDoesNotApply(f"no fraction with a numerator to expand in {expr}")
     return result
 
 
@@ -74,7 +75,7 @@ def _fraction_and_others(expr: sp.Expr) -> tuple[sp.Expr, sp.Expr, list[sp.Expr]
         numerator, denominator = sp.fraction(strip(factor), exact=True)
         if denominator != 1:
             return numerator, denominator, factors[:i] + factors[i + 1 :]
-    raise ValueError(f"expected a product with a fraction, got {expr}")
+    raise MoveDoesNotApply(f"expected a product with a fraction, got {expr}")
 
 
 def split_polynomial_factor(expr: sp.Expr, variable: sp.Symbol) -> sp.Expr:
@@ -94,7 +95,7 @@ def split_polynomial_factor(expr: sp.Expr, variable: sp.Symbol) -> sp.Expr:
                 split = mul(group(d), group(sp.expand(quotient)))
                 rest = others[:k] + [split] + others[k + 1 :]
                 return mul(frac(numerator, denominator), *rest)
-    raise ValueError(f"no factor of {expr} is divisible by a factor of its denominator")
+    raise MoveDoesNotApply(f"no factor of {expr} is divisible by a factor of its denominator")
 
 
 def cancel_factor(expr: sp.Expr) -> sp.Expr:
@@ -111,7 +112,7 @@ def cancel_factor(expr: sp.Expr) -> sp.Expr:
             top = mul(numerator, *kept) if kept else numerator
             rest = sp.Mul(*below)
             return top if rest == 1 else frac(top, rest)
-    raise ValueError(f"no factor cancels a denominator factor in {expr}")
+    raise MoveDoesNotApply(f"no factor cancels a denominator factor in {expr}")
 
 
 def _flat_factors(expr: sp.Expr) -> list[sp.Expr]:
@@ -136,7 +137,7 @@ def collect_in(expr: sp.Expr, term: sp.Expr) -> sp.Expr:
 
     collected = replace(expr, rule)
     if evaluate(collected) == evaluate(expr):
-        raise ValueError(f"nothing to collect in {term} in {expr}")
+        raise MoveDoesNotApply(f"nothing to collect in {term} in {expr}")
     return collected
 
 
@@ -144,7 +145,7 @@ def factor_first(expr: sp.Expr, factor: sp.Expr) -> sp.Expr:
     """p · c · q = c · (p q): the factor c written first (dw = x · dz)."""
     factors = list(sp.Mul.make_args(evaluate(expr)))
     if factor not in factors:
-        raise ValueError(f"{factor} is not a factor of {expr}")
+        raise MoveDoesNotApply(f"{factor} is not a factor of {expr}")
     factors.remove(factor)
     rest = sp.Mul(*factors)
     return mul(factor, group(rest) if isinstance(rest, sp.Add) else rest)
@@ -155,11 +156,11 @@ def common_factor_out(expr: sp.Expr) -> sp.Expr:
     return sp.factor_terms(evaluate(expr))
 
 
-def one_fraction(expr: sp.Expr) -> sp.Expr:
+def sum_as_one_fraction(expr: sp.Expr) -> sp.Expr:
     """p/q + r/s = (p s + r q)/(q s)."""
     plain = evaluate(expr)
     if not isinstance(plain, sp.Add) or all(sp.fraction(t)[1] == 1 for t in plain.args):
-        raise ValueError(f"expected a sum of fractions, got {expr}")
+        raise MoveDoesNotApply(f"expected a sum of fractions, got {expr}")
     return sp.together(plain)
 
 
@@ -168,13 +169,15 @@ def cancel_fraction(expr: sp.Expr) -> sp.Expr:
     numerator and denominator multiplied out)."""
     plain = evaluate(expr)
     if sp.fraction(plain)[1] == 1:
-        raise ValueError(f"expected a fraction, got {expr}")
-    return sp.cancel(plain)
+        raise MoveDoesNotApply(f"expected a fraction, got {expr}")
+    with polynomial_algebra():
+        return sp.cancel(plain)
 
 
 def factor_polynomial(expr: sp.Expr) -> sp.Expr:
     """a² - a y + a - y = (a + 1)(a - y): numerator and denominator factored."""
-    return sp.factor(evaluate(expr))
+    with polynomial_algebra():
+        return sp.factor(evaluate(expr))
 
 
 def _positive(factor: sp.Expr) -> sp.Expr:
@@ -204,7 +207,8 @@ def factor_out_of_branches(expr: sp.Expr) -> sp.Expr:
         )
         return mul(common, inner)
 
-    result = replace(evaluate(expr), rule)
+    with polynomial_algebra():
+        result = replace(evaluate(expr), rule)
     if result == evaluate(expr):
-        raise ValueError(f"no factor common to the branches of {expr}")
+        raise MoveDoesNotApply(f"no factor common to the branches of {expr}")
     return result

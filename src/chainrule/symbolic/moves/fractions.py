@@ -14,12 +14,13 @@ from chainrule.symbolic.core.trees import (
     strip,
     terms,
 )
+from chainrule.symbolic.moves.protocol import MoveDoesNotApply
 
 __all__ = [
     "add_and_subtract",
     "as_one_fraction",
     "as_power",
-    "cancel_common_factor",
+    "cancel_whole_denominator",
     "combine_fractions",
     "common_denominator",
     "divide_through",
@@ -47,7 +48,7 @@ def split_square_denominator(expr: sp.Expr) -> sp.Expr:
     numerator, denominator = sp.fraction(evaluate(expr), exact=True)
     base = denominator.base if isinstance(denominator, sp.Pow) else None
     if base is None or denominator.exp != 2:
-        raise ValueError(f"expected a fraction over a square, got {expr}")
+        raise MoveDoesNotApply(f"expected a fraction over a square, got {expr}")
     return mul(group(frac(sp.S.One, base)), group(frac(numerator, base)))
 
 
@@ -128,7 +129,7 @@ def combine_fractions(expr: sp.Expr) -> sp.Expr:
     return replace(expr, rule)
 
 
-def cancel_common_factor(expr: sp.Expr) -> sp.Expr:
+def cancel_whole_denominator(expr: sp.Expr) -> sp.Expr:
     """(n/d) · d = n."""
     factors = [strip(f) for f in sp.Mul.make_args(expr)]
     for i, f in enumerate(factors):
@@ -136,7 +137,7 @@ def cancel_common_factor(expr: sp.Expr) -> sp.Expr:
         others = factors[:i] + factors[i + 1 :]
         if denominator != 1 and evaluate(sp.Mul(*others)) == evaluate(denominator):
             return numerator
-    raise ValueError(f"no factor cancels a denominator in {expr}")
+    raise MoveDoesNotApply(f"no factor cancels a denominator in {expr}")
 
 
 def divide_through(expr: sp.Expr, divisor: sp.Expr) -> sp.Expr:

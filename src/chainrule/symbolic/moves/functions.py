@@ -5,6 +5,7 @@ from __future__ import annotations
 import sympy as sp
 
 from chainrule.symbolic.core.trees import evaluate, replace
+from chainrule.symbolic.moves.protocol import MoveDoesNotApply
 
 __all__ = [
     "sign_of_negative",
@@ -28,7 +29,7 @@ def sinh_over_cosh(expr: sp.Expr) -> sp.Expr:
 
     result = replace(expr, rule)
     if result == expr:
-        raise ValueError(f"no sinh(u)/cosh(u) in {expr}")
+        raise MoveDoesNotApply(f"no sinh(u)/cosh(u) in {expr}")
     return result
 
 
@@ -52,5 +53,5 @@ def sign_of_negative(expr: sp.Expr) -> sp.Expr:
 
     result = replace(evaluate(expr), rule)
     if result == evaluate(expr):
-        raise ValueError(f"no sign of a negated argument in {expr}")
+        raise MoveDoesNotApply(f"no sign of a negated argument in {expr}")
     return evaluate(result)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import sympy as sp
 
 from chainrule.symbolic.core.trees import evaluate, mul, replace
+from chainrule.symbolic.moves.protocol import MoveDoesNotApply
 
 __all__ = ["recognise", "replace_subexpression"]
 
@@ -95,5 +96,5 @@ def replace_subexpression(expr: sp.Expr, old: sp.Expr, new: sp.Expr) -> sp.Expr:
     target = evaluate(old)
     result = replace(expr, lambda node: new if evaluate(node) == target else None)
     if result == expr:
-        raise ValueError(f"{old} does not occur in {expr}")
+        raise MoveDoesNotApply(f"{old} does not occur in {expr}")
     return result

@@ -17,6 +17,7 @@ from chainrule.symbolic.core.trees import (
     strip,
     terms,
 )
+from chainrule.symbolic.moves.protocol import MoveDoesNotApply
 
 __all__ = [
     "is_negated_sum",
@@ -130,10 +131,10 @@ def cancel_opposite_terms(expr: sp.Expr) -> sp.Expr:
 def pull_term_out(expr: sp.Expr, term: sp.Expr) -> sp.Expr:
     """-(t + r) = -t + (-r)  with -r written as one group."""
     if not is_negated_sum(expr):
-        raise ValueError(f"expected -( ... ), got {expr}")
+        raise MoveDoesNotApply(f"expected -( ... ), got {expr}")
     rest = [t for t in terms(expr.args[1]) if t != term]
     if len(rest) == len(terms(expr.args[1])):
-        raise ValueError(f"{term} is not a term of {expr}")
+        raise MoveDoesNotApply(f"{term} is not a term of {expr}")
     return add(-term, group(add(*(-t for t in rest))))
 
 

@@ -22,6 +22,7 @@ import sympy as sp
 
 from chainrule.symbolic.core.symbols import sigma
 from chainrule.symbolic.core.trees import replace
+from chainrule.symbolic.moves.protocol import MoveDoesNotApply, polynomial_algebra
 from chainrule.symbolic.rules.table import show
 
 __all__ = [
@@ -29,8 +30,8 @@ __all__ = [
     "cancel_common_factor",
     "expand",
     "expand_numerator",
-    "factor_out",
-    "multiply_out",
+    "factor_out_of_sum",
+    "multiply_out_keeping_brackets",
     "one_fraction",
     "recognise_sigma",
     "sign_into_bracket",
@@ -49,11 +50,11 @@ class TidyStep:
     text: str
 
 
-def multiply_out(expr: sp.Expr) -> sp.Expr:
+def multiply_out_keeping_brackets(expr: sp.Expr) -> sp.Expr:
     """c · 1/u · (-1) = -c/u: carry out the products and signs as written."""
     if not expr.args or isinstance(expr, sp.Derivative):
         return expr
-    args = [multiply_out(arg) for arg in expr.args]
+    args = [multiply_out_keeping_brackets(arg) for arg in expr.args]
     if isinstance(expr, sp.UnevaluatedExpr):
         return args[0]
     if isinstance(expr, sp.Mul):
@@ -152,13 +153,14 @@ def cancel_common_factor(expr: sp.Expr) -> sp.Expr:
     numerator, denominator = _fraction(expr)
     if denominator == 1:
         return expr
-    common = sp.gcd(numerator, denominator)
-    if common.is_number:
-        return expr
-    return sp.cancel(numerator / common) / sp.cancel(denominator / common)
+    with polynomial_algebra():
+        common = sp.gcd(numerator, denominator)
+        if common.is_number:
+            return expr
+        return sp.cancel(numerator / common) / sp.cancel(denominator / common)
 
 
-def factor_out(expr: sp.Expr) -> sp.Expr:
+def factor_out_of_sum(expr: sp.Expr) -> sp.Expr:
     """c p + c q = c (p + q): take a factor common to every term out of a sum."""
     return sp.factor_terms(expr) if isinstance(expr, sp.Add) else expr
 
@@ -187,12 +189,12 @@ def _fraction(expr: sp.Expr) -> tuple[sp.Expr, sp.Expr]:
 Move = Callable[[sp.Expr], sp.Expr]
 
 _ALWAYS: tuple[tuple[Move, str], ...] = (
-    (multiply_out, "multiply out the factors"),
+    (multiply_out_keeping_brackets, "multiply out the factors"),
     (sign_into_bracket, "take the minus sign into the bracket"),
 )
 _IF_SHORTER: tuple[tuple[Move, str], ...] = (
     (cancel_common_factor, "cancel a common factor"),
-    (factor_out, "take out the common factor"),
+    (factor_out_of_sum, "take out the common factor"),
     (one_fraction, "write as one fraction"),
     (expand_numerator, "expand the numerator"),
     (expand, "expand"),
@@ -241,7 +243,7 @@ def _attempt(move: Move, expr: sp.Expr) -> sp.Expr | None:
     """``move(expr)``, or None when it changes nothing or does not apply."""
     try:
         after = move(expr)
-    except (sp.PolynomialError, TypeError, ValueError):
+    except MoveDoesNotApply:
         return None
     return None if _reordered(after, expr) else after
 

@@ -23,8 +23,9 @@ from collections.abc import Callable, Mapping, Sequence
 import sympy as sp
 
 from chainrule.errors import InputError, ProofError
+from chainrule.symbolic import catalog
 from chainrule.symbolic.core.model import Check, Verdict
-from chainrule.symbolic.core.symbols import sigma
+from chainrule.symbolic.core.symbols import sigma, z
 from chainrule.symbolic.proof.shapes import (
     EXAMPLES,
     layer_number,
@@ -35,14 +36,27 @@ from chainrule.symbolic.proof.shapes import (
     shape_text,
 )
 
-__all__ = ["ACTIVATIONS", "LayerNetwork", "check_backward_pass", "check_equation", "evaluate"]
+__all__ = [
+    "ACTIVATIONS",
+    "HIDDEN",
+    "LayerNetwork",
+    "check_backward_pass",
+    "check_equation",
+    "evaluate",
+]
 
-#: Hidden-layer activations a :class:`LayerNetwork` may use; the output layer is always σ.
-ACTIVATIONS: dict[str, Callable[[sp.Expr], sp.Expr]] = {
-    "tanh": sp.tanh,
-    "sigmoid": sigma,
-    "relu": lambda t: sp.Max(0, t),
-}
+#: The hidden-layer activations a :class:`LayerNetwork` may use (the output layer is always σ).
+HIDDEN = ("tanh", "sigmoid", "relu")
+
+
+def _activation(name: str) -> Callable[[sp.Expr], sp.Expr]:
+    """g of the catalogue's entry ``name``, as a function of its argument."""
+    g = catalog.ACTIVATIONS[name].expr
+    return lambda t: g.xreplace({z: t})
+
+
+#: Their formulas, read from the catalogue: name -> g.
+ACTIVATIONS: dict[str, Callable[[sp.Expr], sp.Expr]] = {name: _activation(name) for name in HIDDEN}
 
 # --- the concrete network ---------------------------------------------------------------------
 

@@ -20,7 +20,7 @@ from chainrule.errors import InputError
 from chainrule.symbolic.rules.layout import Derived, Differentiation, RuleStep, Session, derive
 from chainrule.symbolic.rules.table import ELEMENTARY, Elementary, extremum, show
 
-__all__ = ["Differentiation", "RuleStep", "differentiate", "product", "show"]
+__all__ = ["Differentiation", "RuleStep", "differentiate", "product", "rule_sentences", "show"]
 
 
 def product(*factors: sp.Expr) -> sp.Expr:
@@ -215,7 +215,7 @@ class Chain(Rule):
 
     @property
     def id(self):
-        return self.outer.id if self.direct else "chain"
+        return self.outer.id if self.direct else "chain_rule"
 
     @property
     def quotes_inner(self):
@@ -358,3 +358,28 @@ def differentiate(expr: sp.Expr, variable: sp.Symbol) -> Differentiation:
     if not isinstance(variable, sp.Symbol):
         raise InputError(f"'variable' must be a SymPy Symbol (got {variable!r})")
     return derive(expr, variable, _choose)
+
+
+def rule_sentences() -> dict[str, str]:
+    """Every id a rule step carries, with the rule it names in one line (``"sum"``: d/dv
+    (f + g) = df/dv + dg/dv; ``"tanh"``: d/du tanh(u) = 1 - tanh(u)^2; ...).
+
+    The outer functions of the derivative table applied to the variable itself are rules of
+    their own (their ids are the function's); through an inner function they are the chain
+    rule.
+    """
+    rules = (Constant, Variable, Sum, ConstantMultiple, Product, Quotient, GeneralPower)
+    sentences = {rule.id: _first_paragraph(rule.__doc__) for rule in rules}
+    sentences["chain_rule"] = _first_paragraph(Chain.__doc__)
+    sentences["max"] = sentences["min"] = _first_paragraph(Extremum.__doc__)
+    u, n, c = sp.symbols("u n c")
+    outer = [*ELEMENTARY.values(), Elementary.power(n), Elementary.exponential(c)]
+    kinked = (extremum(f(0, u), u) for f in (sp.Max, sp.Min))  # relu; min(0, u)
+    outer += [found[0] for found in kinked if found is not None]
+    for function in outer:
+        sentences.setdefault(function.id, function.identity("u", "u", with_chain=False))
+    return sentences
+
+
+def _first_paragraph(doc: str | None) -> str:
+    return " ".join((doc or "").strip().split("\n\n")[0].split())

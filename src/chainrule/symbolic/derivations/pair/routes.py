@@ -87,7 +87,7 @@ def needs_narrow_domain(activation: CatalogEntry, loss: CatalogEntry) -> bool:
 
 
 def _uses_chain(route: RouteBuilder) -> bool:
-    return any(step.move == "chain" for step in route.steps)
+    return any(step.move == "chain_rule" for step in route.steps)
 
 
 def loss_route(loss: CatalogEntry) -> Route:
@@ -181,7 +181,7 @@ def linear_route() -> Route:
     _, context = givens_of(None, None, linear=True)
     route = RouteBuilder("direct", context)
     route.state(z, LINEAR.expr, "given", "linear function")
-    route.state(dz_dw, x, "sum_rule", "d(wx)/dw = x and db/dw = 0")
+    route.state(dz_dw, x, "sum", "d(wx)/dw = x and db/dw = 0")
     return route.route()
 
 

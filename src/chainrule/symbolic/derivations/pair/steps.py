@@ -17,9 +17,11 @@ import sympy as sp
 from chainrule.symbolic import moves
 from chainrule.symbolic.catalog import CatalogEntry
 from chainrule.symbolic.core.engine import RouteBuilder
-from chainrule.symbolic.core.symbols import a, sigma, z
+from chainrule.symbolic.core.symbols import a
 from chainrule.symbolic.core.trees import evaluate, mul
 from chainrule.symbolic.moves import factors, functions, recognise
+from chainrule.symbolic.moves.protocol import MoveDoesNotApply
+from chainrule.symbolic.moves.registry import move_function
 from chainrule.symbolic.moves.tidy import sign_into_bracket, tidy
 from chainrule.symbolic.proof.congruence import claim, make
 from chainrule.symbolic.rules import differentiate
@@ -38,14 +40,13 @@ __all__ = [
 ]
 
 Move = Callable[..., sp.Expr]
-_FAILURES = (ValueError, TypeError, NotImplementedError, AttributeError, sp.PolynomialError)
 
 
 def try_move(route: RouteBuilder, move: Move, text: str, *args) -> bool:
     """Make ``move`` on the route's current expression if it applies and changes it."""
     try:
         after = move(route.current, *args)
-    except _FAILURES:
+    except MoveDoesNotApply:
         return False
     if after == route.current:
         return False
@@ -127,34 +128,9 @@ def recognise_activation(route: RouteBuilder, definition: sp.Expr, text: str) ->
 
 
 def form_moves(entry: CatalogEntry) -> list[tuple[Move, str, tuple]]:
-    """The named identities that take g'(z) to its form in a = g(z), beyond recognising a."""
-    if entry.custom:
-        return []
-    if entry.name == "softplus":
-        return [
-            (
-                recognise.replace_subexpression,
-                "1 + e^z = e^a, since a = ln(1 + e^z)",
-                (sp.Add(1, sp.exp(z), evaluate=False), sp.exp(a)),
-            ),
-            (recognise.replace_subexpression, "so e^z = e^a - 1", (sp.exp(z), sp.exp(a) - 1)),
-            (factors.split_terms, "divide each term by e^a: e^(-a) = 1/e^a", ()),
-        ]
-    if entry.name == "swish":
-        return [
-            (recognise.recognise, "recognise a = z·σ(z) in the product", (a, z * sigma(z))),
-            (factors.collect_in, "expand, and collect the terms in σ(z)", (sigma(z),)),
-        ]
-    elu = entry.name == "elu" or entry.name.startswith("elu(")
-    if elu and entry.derivative_form is not None:
-        alpha = entry.derivative_form.args[1][0] - a
-        text = (
-            "where z ≤ 0, a = e^z - 1, so e^z = a + 1"
-            if alpha == 1
-            else f"where z ≤ 0, a = {alpha}(e^z - 1), so {alpha}·e^z = a + {alpha}"
-        )
-        return [(recognise.replace_subexpression, text, (alpha * sp.exp(z), a + alpha))]
-    return []
+    """The named identities that take g'(z) to its form in a = g(z), beyond recognising a:
+    the entry's own ``form_steps`` (none for an activation read from text)."""
+    return [(move_function(move), text, args) for move, text, args in entry.form_steps]
 
 
 def derivative_in_g(route: RouteBuilder, entry: CatalogEntry) -> None:
@@ -206,11 +182,11 @@ def simplify_product(route: RouteBuilder, fractions: bool) -> None:
     )
     if fractions and try_move(route, common, "common denominator"):
         make(route, combine, "combine over the common denominator")
-        if try_move(route, moves.cancel_common_factor, "the common factor cancels"):
+        if try_move(route, moves.cancel_whole_denominator, "the common factor cancels"):
             try_move(route, moves.expand_products, "expand")
             try_move(route, moves.cancel_opposite_terms, "opposite terms cancel")
             return
-        try_move(route, factors.expand_numerator, "expand the numerator; like terms merge")
+        try_move(route, factors.expand_first_numerator, "expand the numerator; like terms merge")
         split = "factor: a factor of the denominator divides it"
         if try_move(route, factors.split_polynomial_factor, split, a):
             make(route, factors.cancel_factor, "the common factor cancels")
@@ -226,7 +202,7 @@ _TOWARD: tuple[tuple[Move, str], ...] = (
     (factors.common_factor_out, "take out the common factor"),
     (factors.factor_out_of_branches, "take the factor common to the branches out"),
     (factors.split_terms, "divide each term of the sum by the denominator"),
-    (factors.one_fraction, "write as one fraction"),
+    (factors.sum_as_one_fraction, "write as one fraction"),
     (factors.cancel_fraction, "cancel the factors common to numerator and denominator"),
     (factors.factor_polynomial, "factor"),
     (sign_into_bracket, "take the minus sign into the bracket"),
@@ -255,7 +231,7 @@ def reach(route: RouteBuilder, target: sp.Expr) -> bool:
             for move, text in _TOWARD:
                 try:
                     after = move(expr)
-                except _FAILURES:
+                except MoveDoesNotApply:
                     continue
                 plain = evaluate(after)
                 if plain in seen:

@@ -25,7 +25,7 @@ def derivative_wrt_z(dl_da: sp.Expr, da_dz_result: sp.Expr) -> Derivation:
     route.apply(moves.substitute, "substitute [1] and [2]", {dL_da: dl_da, da_dz: da_dz_result})
     route.apply(moves.common_denominator, "common denominator a(1-a)")
     route.apply(moves.combine_fractions, "combine over the common denominator")
-    route.apply(moves.cancel_common_factor, "the a(1-a) factors cancel")
+    route.apply(moves.cancel_whole_denominator, "the a(1-a) factors cancel")
     route.apply(moves.expand_products, "expand")
     route.apply(moves.cancel_opposite_terms, 'ya and ay cancel; final result ("dz")')
     return finish(
@@ -46,7 +46,7 @@ def derivative_of_linear() -> Derivation:
     route.state(
         sp.Derivative(z, w),
         moves.multiply_out(differentiate(LINEAR.expr, w).result),
-        "sum_rule",
+        "sum",
         "d(wx)/dw = x and db/dw = 0",
     )
     return finish(

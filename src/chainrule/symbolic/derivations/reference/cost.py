@@ -56,7 +56,7 @@ def derivative_of_cost() -> Derivation:
     route.state(
         sp.Derivative(left, a),
         left_result,
-        "log_rule",
+        "log",
         "derivative of the left term: d ln u/du = 1/u",
         subderivations=[derivative_of_log()],
     )
@@ -70,7 +70,7 @@ def derivative_of_cost() -> Derivation:
     route.state(
         sp.Derivative(L, a),
         add(left_result, right_result),
-        "sum_rule",
+        "sum",
         "final result: the derivative of the sum is the sum of the derivatives",
     )
     return finish(

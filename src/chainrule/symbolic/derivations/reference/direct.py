@@ -20,11 +20,11 @@ from chainrule.symbolic.derivations.reference.givens import (
 __all__ = ["cost_in_z", "cost_line", "direct_route_db", "direct_route_dw"]
 
 _to_a = moves.compose(moves.fold_sigma, lambda e: moves.fold_definition(e, a, sigma(z)))
-_to_a.move_id = "recognise_sigma"  # type: ignore[attr-defined]
+_to_a.move_id = "fold_sigma+fold_definition"  # type: ignore[attr-defined]
 _to_a_written_out = moves.compose(
     moves.fold_sigma, lambda e: moves.fold_definition(e, a, sigma(LINEAR.expr))
 )
-_to_a_written_out.move_id = "recognise_sigma"  # type: ignore[attr-defined]
+_to_a_written_out.move_id = "fold_sigma+fold_definition"  # type: ignore[attr-defined]
 
 
 def cost_in_z(route: RouteBuilder) -> sp.Expr:
