@@ -8,8 +8,9 @@ Keys keep a fixed order; timings are left out, so the same derivations give the 
 
     {"chainrule": VERSION,
      "derivations": [{"id", "title", "goal", "givens": [{"symbol", "expr", "latex"}],
-                      "routes": [{"name", "steps": [{"lhs", "lhs_latex", "expr", "latex", "move", "text",
-                                                     "verdict", "method", "subderivations"}],
+                      "routes": [{"name", "steps": [{"lhs", "lhs_latex", "expr", "latex",
+                                                     "move", "text", "verdict", "method",
+                                                     "subderivations"}],
                                   "result"}],
                       "result", "routes_agree", "oracle": {"verdict", "method"} | null,
                       "notes": [...]}]}
