@@ -18,7 +18,14 @@ from sympy.printing.mathml import MathMLPresentationPrinter
 from sympy.printing.precedence import PRECEDENCE, precedence_traditional
 
 from chainrule.render.forms import is_reciprocal, unwrap
-from chainrule.render.names import accented, gradient_of, has_markup, name_parts, name_tokens
+from chainrule.render.names import (
+    FUNCTION_NAMES,
+    accented,
+    gradient_of,
+    has_markup,
+    name_parts,
+    name_tokens,
+)
 from chainrule.render.structure import StructuredPrinter
 
 __all__ = ["ChainruleMathMLPrinter", "mathml"]
@@ -26,14 +33,6 @@ __all__ = ["ChainruleMathMLPrinter", "mathml"]
 _OPS = {"+": "+", "-": "\u2212", "·": "\u22c5", "neg": "\u2212", "space": "\u2062"}
 _OPS["glue"] = _OPS["space"]
 _RELATIONS = {"==": "=", "!=": "\u2260", "<=": "\u2264", ">=": "\u2265"}
-_FUNCTION_NAMES = {
-    "log": "ln",
-    "Max": "max",
-    "Min": "min",
-    "Heaviside": "H",
-    "Abs": "abs",
-    **{f"a{name}": f"arc{name}" for name in ("sin", "cos", "tan", "sinh", "cosh", "tanh")},
-}
 _ACCENTS = {"hat": "^", "bar": "\u00af", "tilde": "~", "dot": "\u02d9", "check": "\u02c7"}
 _ACCENTS["vec"] = "\u2192"
 _XML_ENTITIES = {"amp", "lt", "gt", "quot", "apos"}
@@ -113,8 +112,8 @@ class ChainruleMathMLPrinter(StructuredPrinter, MathMLPresentationPrinter):
         return self._element("mrow", name, marks, args)
 
     def _fmt_function_name(self, name: str) -> Any:
-        if name in _FUNCTION_NAMES:
-            return self._element("mi", text=_FUNCTION_NAMES[name])
+        if name in FUNCTION_NAMES:
+            return self._element("mi", text=FUNCTION_NAMES[name])
         return self._print(sp.Symbol(name))
 
     def _print_Function(self, expr: sp.Function) -> Any:
