@@ -37,7 +37,9 @@ def test_an_expression_real_on_part_of_the_line_states_that_part(text, variable,
     assert derivation.notes[0] == note
 
 
-@pytest.mark.parametrize("text", ["tanh(z)", "z*sigmoid(z)", "atan(z)", "exp(-z**2)"])
+@pytest.mark.parametrize(
+    "text", ["tanh(z)", "z*sigmoid(z)", "atan(z)", "exp(-z**2)", "log(cosh(z))", "sqrt(1 + z**2)"]
+)
 def test_an_expression_real_everywhere_says_so(text):
     derivation = derive_expression(parse_expression(text, ["z"]), z)
     assert derivation.notes[0] == "domain: every real z"

@@ -81,6 +81,16 @@ def _never(condition: sp.Basic) -> bool:
     return False
 
 
+def _always(condition: sp.Basic) -> bool:
+    """Whether SymPy's sign assumptions show that ``condition`` holds for all real values."""
+    difference = condition.lhs - condition.rhs
+    if isinstance(condition, sp.Gt):
+        return bool(difference.is_positive)
+    if isinstance(condition, sp.Lt):
+        return bool(difference.is_negative)
+    return bool(difference.is_nonzero) if isinstance(condition, sp.Ne) else False
+
+
 def _solvable(condition: sp.Basic, variable: sp.Symbol) -> bool:
     """Whether ``condition`` is small enough to hand to ``solveset`` (see the module text)."""
     difference = condition.lhs - condition.rhs
@@ -133,7 +143,7 @@ def real_domain(expr: sp.Expr, variable: sp.Symbol, parameter: str = "expression
     for condition, function in _conditions(expr):
         if condition is sp.false or _never(condition):
             _refuse(expr, condition, function, parameter)
-        if condition is sp.true:
+        if condition is sp.true or _always(condition):
             continue
         if not _solvable(condition, variable):
             stated.append(_stated(condition))
