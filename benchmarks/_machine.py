@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import json
 import os
 import platform
+import subprocess
 import time
 from importlib import metadata
 
@@ -86,3 +88,15 @@ def wait_until_quiet(max_seconds: float, window: float = 2.0, limit: float = 0.1
         if not load.cores > limit:  # also true for nan
             break
     return time.perf_counter() - start
+
+
+def run_json_worker(command: list[str], timeout: float) -> dict:
+    """Run a worker process that prints one JSON object; return it with ``busy``, the cores
+    other programs used meanwhile. A failed worker stops the benchmark with its output."""
+    with ForeignLoad() as load:
+        done = subprocess.run(command, capture_output=True, text=True, timeout=timeout)
+    if done.returncode != 0:
+        raise SystemExit(f"the worker {' '.join(command[2:])} failed:\n{done.stderr}")
+    result = json.loads(done.stdout)
+    result["busy"] = load.cores
+    return result

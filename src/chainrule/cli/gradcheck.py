@@ -10,9 +10,16 @@ from __future__ import annotations
 import argparse
 import sys
 
+from chainrule.cli import COMMANDS
 from chainrule.cli.options import non_negative_float, positive_float, positive_int
 from chainrule.cli.train import add_network_options, build_network, prepare_targets
-from chainrule.data import load_dataset
+from chainrule.cli.train_layers import (
+    add_layer_options,
+    as_rows,
+    build_model,
+    check_layer_options,
+)
+from chainrule.data import Dataset, load_dataset
 from chainrule.numeric.gradcheck import (
     DEFAULT_EPSILON,
     DEFAULT_THRESHOLD,
@@ -29,7 +36,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     """Add the ``gradcheck`` sub-command."""
     parser = subparsers.add_parser(
         "gradcheck",
-        help="check backpropagation against central differences",
+        help=COMMANDS["gradcheck"],
         description="Compare every gradient of backward propagation with central "
         "differences of the cost, per parameter array.",
     )
@@ -60,12 +67,16 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         help="check the cost with L2 regularisation λ, (λ/2m) Σ‖W‖² (default: 0); dropout "
         "is always off in the check",
     )
+    add_layer_options(parser)
     parser.set_defaults(func=run)
 
 
 def run(args: argparse.Namespace) -> int:
     """Check the gradients, print the table; 0 on PASS, 1 on FAIL."""
+    check_layer_options(args)
     dataset = load_dataset(args.data, seed=args.seed, target=args.target)
+    if args.arch is not None:
+        return _check_model(args, dataset)
     network = build_network(args, dataset, "float64")
     Y_train, _ = prepare_targets(dataset, network.output.name)
     m = min(args.samples, dataset.X_train.shape[1])
@@ -78,9 +89,30 @@ def run(args: argparse.Namespace) -> int:
         l2=args.l2,
     )
     sizes = "-".join(str(n) for n in network.layer_sizes)
+    subject = f"network {sizes} ({network.activation.name} hidden, {network.output.name} output)"
+    return _report(subject, m, dataset, args, report)
+
+
+def _check_model(args: argparse.Namespace, dataset: Dataset) -> int:
+    """The check of an ``--arch`` model (in a training pass: batch statistics)."""
+    model = build_model(args, dataset, "float64")
+    Y_train, _ = prepare_targets(dataset, model.output.name)
+    m = min(args.samples, dataset.X_train.shape[1])
+    X = as_rows(dataset.X_train[:, :m], model)
+    report = gradient_check(
+        model, X, Y_train[:, :m].T, epsilon=args.epsilon, threshold=args.threshold, l2=args.l2
+    )
+    shape = "x".join(map(str, model.input_shape))
+    subject = f"model {model.describe()} on {shape} inputs ({model.output.name} output)"
+    return _report(subject, m, dataset, args, report)
+
+
+def _report(
+    subject: str, m: int, dataset: Dataset, args: argparse.Namespace, report: GradientCheckReport
+) -> int:
+    """Print what was checked and the table; the exit status (0 PASS, 1 FAIL)."""
     print(
-        f"network {sizes} ({network.activation.name} hidden, {network.output.name} output), "
-        f"{m} examples of {dataset.name}, step {args.epsilon:g}"
+        f"{subject}, {m} examples of {dataset.name}, step {args.epsilon:g}"
         + (f", L2 {args.l2:g}" if args.l2 else "")
     )
     render_report(report)

@@ -16,18 +16,30 @@ import time
 
 import numpy as np
 
-from chainrule.cli.options import int_list, positive_float, positive_int
+from chainrule.budget import time_limit
+from chainrule.cli import COMMANDS
+from chainrule.cli.options import add_time_limit_option, int_list, positive_float, positive_int
 from chainrule.cli.train_files import add_file_options, check_file_options, write_files
+from chainrule.cli.train_layers import add_layer_options, check_layer_options, run_layers
 from chainrule.cli.train_options import (
     add_training_options,
     describe_training,
     training_arguments,
+)
+from chainrule.cli.train_sequence import (
+    add_sequence_options,
+    check_sequence_options,
+    run_sequence,
 )
 from chainrule.csvdata import is_csv_source
 from chainrule.custom import resolve_activation
 from chainrule.custom import resolve_output as resolve_custom_output
 from chainrule.data import DATASETS, MAX_SEED, Dataset, load_dataset
 from chainrule.numeric import ACTIVATIONS, INITIALIZERS, OUTPUTS, Network, Output, train
+from chainrule.numeric.layers import Model
+from chainrule.numeric.memory import check_memory, network_bytes
+from chainrule.numeric.training import TrainingHistory
+from chainrule.sequence_data import SEQUENCE_TASKS
 
 __all__ = ["add_network_options", "build_network", "prepare_targets", "register", "run"]
 
@@ -44,10 +56,11 @@ AUTO_INIT = {"relu": "he", "leaky_relu": "he"}
 
 
 def dataset_name(text: str) -> str:
-    """Parse a bundled data set's name, or the path of a CSV file."""
-    if text not in DATASETS and not is_csv_source(text):
+    """Parse a bundled data set's or a sequence task's name, or the path of a CSV file."""
+    if text not in DATASETS and text not in SEQUENCE_TASKS and not is_csv_source(text):
         raise argparse.ArgumentTypeError(
-            f"expected one of {', '.join(sorted(DATASETS))}, or a .csv file, got {text!r}"
+            f"expected one of {', '.join(sorted(DATASETS))}, a sequence task "
+            f"({', '.join(SEQUENCE_TASKS)}), or a .csv file, got {text!r}"
         )
     return text
 
@@ -71,8 +84,8 @@ def add_network_options(parser: argparse.ArgumentParser) -> None:
         type=dataset_name,
         default=DEFAULT_DATA,
         metavar="NAME",
-        help=f"data set: {', '.join(sorted(DATASETS))}, or a CSV file with a header row "
-        f"(default: {DEFAULT_DATA})",
+        help=f"data set: {', '.join(sorted(DATASETS))}, or a CSV file with a header row; "
+        f"or a generated sequence task: {', '.join(SEQUENCE_TASKS)} (default: {DEFAULT_DATA})",
     )
     parser.add_argument(
         "--target",
@@ -122,13 +135,14 @@ def add_network_options(parser: argparse.ArgumentParser) -> None:
         default=0,
         help="seed of the split, the weights and the shuffles (default: 0)",
     )
+    add_time_limit_option(parser, "compiling an --activation, --output or --loss written as math")
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     """Add the ``train`` sub-command."""
     parser = subparsers.add_parser(
         "train",
-        help="train a network on a bundled data set or a CSV file",
+        help=COMMANDS["train"],
         description="Train a network by gradient descent and report cost and accuracy.",
     )
     add_network_options(parser)
@@ -142,18 +156,20 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument(
         "--epochs",
         type=positive_int,
-        default=DEFAULT_EPOCHS,
-        help=f"passes over the training data (default: {DEFAULT_EPOCHS})",
+        default=None,
+        help=f"passes over the training data (default: {DEFAULT_EPOCHS}; 20 for a sequence task)",
     )
     parser.add_argument(
         "--batch-size",
         type=positive_int,
         default=None,
-        help="examples per mini-batch (default: the whole training set)",
+        help="examples per mini-batch (default: the whole training set; 64 for a sequence task)",
     )
     parser.add_argument("--dtype", choices=["float64", "float32"], default="float64")
     parser.add_argument("--quiet", action="store_true", help="no progress bar")
     add_training_options(parser)
+    add_layer_options(parser)
+    add_sequence_options(parser)
     add_file_options(parser)
     parser.set_defaults(func=run)
 
@@ -173,11 +189,15 @@ def _two_columns(Y: np.ndarray) -> np.ndarray:
 
 def build_network(args: argparse.Namespace, dataset: Dataset, dtype: str = "float64") -> Network:
     """The network that the parsed options describe, sized for ``dataset``."""
-    output = resolve_output(args, dataset)
+    with time_limit(args.time_limit, "compiling --activation, --output and --loss"):
+        output = resolve_output(args, dataset)
+        activation = resolve_activation(args.activation, "--activation")
     n_outputs = prepare_targets(dataset, output.name)[0].shape[0]
     init = AUTO_INIT.get(args.activation, "xavier") if args.init == "auto" else args.init
     sizes = [dataset.n_features, *args.layers, n_outputs]
-    activation = resolve_activation(args.activation, "--activation")
+    itemsize = 4 if dtype == "float32" else 8
+    needed = network_bytes(sizes, dataset.X_train.shape[1], itemsize)
+    check_memory(needed, f"'--layers' {','.join(map(str, args.layers))}")
     return Network(sizes, activation, output, init, dtype, seed=args.seed)
 
 
@@ -205,7 +225,17 @@ def describe(network: Network, dataset: Dataset) -> list[str]:
 def run(args: argparse.Namespace) -> int:
     """Train, then print the summary; return the exit status."""
     check_file_options(args)
+    if args.data in SEQUENCE_TASKS:
+        return run_sequence(args, DEFAULT_HIDDEN)
+    check_sequence_options(args)
+    check_layer_options(args)
+    if args.epochs is None:
+        args.epochs = DEFAULT_EPOCHS
     dataset = load_dataset(args.data, seed=args.seed, target=args.target)
+    if args.arch is not None:
+        lines = run_layers(args, dataset)
+        print("\n".join(lines))
+        return 0
     network = build_network(args, dataset, args.dtype)
     Y_train, Y_test = prepare_targets(dataset, network.output.name)
     arguments = training_arguments(args, network.n_layers - 1)
@@ -220,23 +250,39 @@ def run(args: argparse.Namespace) -> int:
         **arguments,
     )
     seconds = time.perf_counter() - start
-    full = args.batch_size is None or args.batch_size >= dataset.X_train.shape[1]
-    batches = "full batch" if full else f"mini-batches of {args.batch_size}"
     lines = describe(network, dataset)
-    lines.append(
-        f"training: {history.epochs} epochs, {batches}, learning rate {args.learning_rate:g}, "
-        f"{seconds:.2f} s"
-    )
-    lines.extend(describe_training(args, arguments, history))
-    for part, X, Y in (("train", dataset.X_train, Y_train), ("test", dataset.X_test, Y_test)):
-        lines.append(f"{part} cost: {cost_text(network.cost(X, Y))}")
-        lines.append(f"{part} accuracy: {network.accuracy(X, Y):.3f}")
+    parts = (("train", dataset.X_train, Y_train), ("test", dataset.X_test, Y_test))
+    lines += summary_lines(args, arguments, history, seconds, network, parts)
     lines.extend(write_files(args, network, dataset, history))
     print("\n".join(lines))
     warning = divergence_warning(history.costs)
     if warning:
         print(warning, file=sys.stderr)
     return 0
+
+
+def summary_lines(
+    args: argparse.Namespace,
+    arguments: dict,
+    history: TrainingHistory,
+    seconds: float,
+    model: Network | Model,
+    parts: tuple[tuple[str, np.ndarray, np.ndarray], ...],
+) -> list[str]:
+    """The training line, the options' lines, and the cost and accuracy of each part (the
+    first part is the training data)."""
+    m = parts[0][1].shape[0 if isinstance(model, Model) else 1]
+    full = args.batch_size is None or args.batch_size >= m
+    batches = "full batch" if full else f"mini-batches of {args.batch_size}"
+    lines = [
+        f"training: {history.epochs} epochs, {batches}, learning rate {args.learning_rate:g}, "
+        f"{seconds:.2f} s"
+    ]
+    lines.extend(describe_training(args, arguments, history))
+    for part, X, Y in parts:
+        lines.append(f"{part} cost: {cost_text(model.cost(X, Y))}")
+        lines.append(f"{part} accuracy: {model.accuracy(X, Y):.3f}")
+    return lines
 
 
 def cost_text(cost: float) -> str:

@@ -10,6 +10,7 @@ import argparse
 
 from chainrule.data import Dataset
 from chainrule.files import check_output_path
+from chainrule.numeric.layers import Model
 from chainrule.numeric.network import Network
 from chainrule.numeric.persist import save
 from chainrule.numeric.schema import DataSchema
@@ -45,7 +46,7 @@ def check_file_options(args: argparse.Namespace) -> None:
         check_plot_path(args.plot)
 
 
-def schema_of(dataset: Dataset, network: Network) -> DataSchema:
+def schema_of(dataset: Dataset, network: Network | Model) -> DataSchema:
     """What ``network`` trained on ``dataset`` needs to predict from raw rows."""
     return DataSchema(
         feature_names=dataset.feature_names,
@@ -57,7 +58,7 @@ def schema_of(dataset: Dataset, network: Network) -> DataSchema:
 
 
 def write_files(
-    args: argparse.Namespace, network: Network, dataset: Dataset, history: object
+    args: argparse.Namespace, network: Network | Model, dataset: Dataset, history: object
 ) -> list[str]:
     """Save the model and the figure that the options ask for; the lines reporting them."""
     lines = []
@@ -67,6 +68,8 @@ def write_files(
     if args.plot is not None:
         from chainrule.plot import save_training_plot
 
-        save_training_plot(args.plot, history, network, dataset)
+        # a layered model gets the learning curve alone (no decision boundary)
+        drawn = network if isinstance(network, Network) else None
+        save_training_plot(args.plot, history, drawn, dataset)
         lines.append(f"saved plot: {args.plot}")
     return lines

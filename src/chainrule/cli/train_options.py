@@ -83,8 +83,8 @@ def add_training_options(parser: argparse.ArgumentParser) -> None:
     group.add_argument(
         "--optimizer",
         choices=OPTIMIZERS,
-        default="gd",
-        help="gd (gradient descent, the default), momentum, or adam",
+        default=None,
+        help="gd (gradient descent, the default; adam for a sequence task), momentum, or adam",
     )
     group.add_argument(
         "--momentum",
@@ -149,6 +149,8 @@ def training_arguments(args: argparse.Namespace, n_hidden: int) -> dict[str, Any
 
     Sets ``args.learning_rate`` to the optimizer's default when ``--lr`` was not given.
     """
+    if args.optimizer is None:
+        args.optimizer = "gd"
     _check_combinations(args, n_hidden)
     if args.learning_rate is None:
         args.learning_rate = DEFAULT_LEARNING_RATES[args.optimizer]

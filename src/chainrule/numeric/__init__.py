@@ -8,6 +8,9 @@ NumPy only; importing this package never imports SymPy, so training starts fast.
 - :data:`INITIALIZERS`: zeros, random (x0.01), xavier, he.
 - :func:`train`: full-batch and mini-batch gradient descent, cost history, progress bar.
 - :func:`gradient_check`: backward propagation against central differences.
+- :mod:`chainrule.numeric.layers`: batch-first layers (dense, convolution, pooling, batch
+  norm, ...) and the :class:`~chainrule.numeric.layers.Model` that stacks them; trained by
+  the same :func:`train`.
 """
 
 from chainrule.numeric.activations import (

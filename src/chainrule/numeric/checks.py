@@ -20,6 +20,7 @@ __all__ = [
     "check_layer_sizes",
     "check_parameters",
     "check_target",
+    "check_target_values",
 ]
 
 T = TypeVar("T")
@@ -96,6 +97,25 @@ def check_target(Y: object, n_last: int, m: int, last: int, dtype: np.dtype) -> 
             f"({n_last}, {m}), one example per column (got {Y.shape})"
         )
     return Y
+
+
+def check_target_values(X: np.ndarray, Y: np.ndarray, output: str, example_axis: int) -> None:
+    """X and Y finite; for a sigmoid or softmax ``output`` targets in [0, 1], and for softmax
+    one-hot examples (each summing to 1) along ``example_axis`` (1: columns, 0: rows)."""
+    if not np.isfinite(X).all():
+        raise InputError("'X' must be finite (got nan or inf)")
+    if not np.isfinite(Y).all():
+        raise InputError("'Y' must be finite (got nan or inf)")
+    if output in ("sigmoid", "softmax") and (Y.min() < 0 or Y.max() > 1):
+        raise InputError(
+            f"'Y' must hold targets in [0, 1] for a {output} output "
+            f"(got values from {Y.min():g} to {Y.max():g})"
+        )
+    if output == "softmax" and not np.allclose(Y.sum(axis=1 - example_axis), 1.0):
+        examples = "columns" if example_axis == 1 else "rows"
+        raise InputError(
+            f"'Y' must have one-hot {examples} (each summing to 1) for a softmax output"
+        )
 
 
 def check_parameters(

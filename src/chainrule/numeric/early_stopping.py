@@ -17,7 +17,7 @@ import numbers
 import numpy as np
 
 from chainrule.errors import DataError, InputError
-from chainrule.numeric.network import Network
+from chainrule.numeric.trainable import HasParameters
 
 __all__ = ["MONITORS", "EarlyStopping", "class_labels", "split_validation"]
 
@@ -81,7 +81,7 @@ class EarlyStopping:
         self.wait = 0
         self.stopped_epoch: int | None = None
 
-    def update(self, epoch: int, cost: float, network: Network) -> bool:
+    def update(self, epoch: int, cost: float, network: HasParameters) -> bool:
         """Record ``cost`` of ``epoch``; return True when training should stop."""
         if cost < self.best - self.min_delta:
             self.best, self.best_epoch, self.wait = cost, epoch, 0
@@ -94,7 +94,7 @@ class EarlyStopping:
             return True
         return False
 
-    def restore(self, network: Network) -> bool:
+    def restore(self, network: HasParameters) -> bool:
         """Copy the best parameters back into ``network``; False if there is nothing to do."""
         saved = self._best_parameters
         if not self.restore_best or saved is None or self.best_epoch is None:
@@ -132,8 +132,10 @@ def split_validation(
     fraction: float,
     rng: np.random.Generator,
     labels: np.ndarray | None = None,
+    axis: int = 1,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """Hold out about ``fraction`` of the m columns of X (n[0], m) and Y (n[L], m).
+    """Hold out about ``fraction`` of the m columns of X (n[0], m) and Y (n[L], m) (of the
+    m rows, for batch-first X (m, ...) and Y (m, K), with ``axis`` = 0).
 
     With ``labels`` (m,) each class gives ``round(fraction * count)`` columns (so the classes
     keep their shares); otherwise ``round(fraction * m)`` columns are drawn at random. At least
@@ -141,12 +143,12 @@ def split_validation(
 
     Returns
     -------
-    X_train, Y_train, X_val, Y_val : arrays, examples as columns, C-contiguous
+    X_train, Y_train, X_val, Y_val : arrays, examples along ``axis``, C-contiguous
     """
     valid = isinstance(fraction, numbers.Real) and not isinstance(fraction, bool)
     if not valid or not 0.0 < float(fraction) < 1.0:
         raise InputError(f"'validation_fraction' must be a number in (0, 1) (got {fraction!r})")
-    m = X.shape[1]
+    m = X.shape[axis]
     if m < 2:
         raise DataError(f"a validation split needs at least 2 examples (got {m})")
     if labels is None:
@@ -161,11 +163,12 @@ def split_validation(
             )
     keep = np.ones(m, dtype=bool)
     keep[held] = False
+    kept = np.flatnonzero(keep)
     return (
-        np.ascontiguousarray(X[:, keep]),
-        np.ascontiguousarray(Y[:, keep]),
-        np.ascontiguousarray(X[:, held]),
-        np.ascontiguousarray(Y[:, held]),
+        np.ascontiguousarray(np.take(X, kept, axis=axis)),
+        np.ascontiguousarray(np.take(Y, kept, axis=axis)),
+        np.ascontiguousarray(np.take(X, held, axis=axis)),
+        np.ascontiguousarray(np.take(Y, held, axis=axis)),
     )
 
 

@@ -46,6 +46,8 @@ from chainrule.errors import InputError
 from chainrule.facts import ACTIVATION_FACTS
 from chainrule.numeric.activations import Activation
 from chainrule.numeric.early_stopping import EarlyStopping, split_validation
+from chainrule.numeric.layers.model import Model
+from chainrule.numeric.layers.stacks import batch_norm_stack
 from chainrule.numeric.network import Network
 from chainrule.numeric.optimizers import Adam, GradientDescent, Momentum
 from chainrule.numeric.regularization import check_keep_prob
@@ -121,6 +123,12 @@ class MLPClassifier(ClassifierMixin, BaseEstimator):
     init : {"auto", "he", "xavier", "random", "zeros"}, default="auto"
         "auto" is He for relu and leaky_relu, Xavier otherwise.
     dtype : {"float64", "float32"}, default="float64"
+    batch_norm : bool, default=False
+        Batch-normalise every hidden layer (a dense layer without bias, batch norm, the
+        activation): ``network_`` is then a batch-first
+        :class:`~chainrule.numeric.layers.Model` (see
+        :func:`~chainrule.numeric.layers.stacks.batch_norm_stack`), and ``coefs_`` are its
+        dense layers' weights.
 
     Attributes
     ----------
@@ -140,8 +148,9 @@ class MLPClassifier(ClassifierMixin, BaseEstimator):
     n_features_in_ : int
     n_layers_, n_outputs_ : int
     out_activation_ : str
-    network_ : Network
-        The trained network (examples as columns).
+    network_ : Network or Model
+        The trained network (examples as columns), or with ``batch_norm`` the Model
+        (examples as rows).
     coefs_, intercepts_ : lists of arrays
         Views of the weights in scikit-learn's layout: W[l]ᵀ (n[l-1], n[l]) and b[l] (n[l],).
     """
@@ -179,6 +188,7 @@ class MLPClassifier(ClassifierMixin, BaseEstimator):
         "keep_prob": [Interval(Real, 0, 1, closed="right"), "array-like"],
         "init": [StrOptions({"auto", "he", "xavier", "random", "zeros"})],
         "dtype": [StrOptions({"float64", "float32"})],
+        "batch_norm": ["boolean"],
     }
 
     def __init__(
@@ -207,6 +217,7 @@ class MLPClassifier(ClassifierMixin, BaseEstimator):
         keep_prob=1.0,
         init="auto",
         dtype="float64",
+        batch_norm=False,
     ):
         self.hidden_layer_sizes = hidden_layer_sizes
         self.activation = activation
@@ -231,6 +242,7 @@ class MLPClassifier(ClassifierMixin, BaseEstimator):
         self.keep_prob = keep_prob
         self.init = init
         self.dtype = dtype
+        self.batch_norm = batch_norm
 
     def __setstate__(self, state: dict) -> None:
         super().__setstate__(state)
@@ -301,6 +313,10 @@ class MLPClassifier(ClassifierMixin, BaseEstimator):
         stopper = None if incremental else self._stopper()
         if not incremental:
             self.n_iter_ = 0
+        keep_prob = self._keep_probs()
+        if isinstance(self.network_, Model):  # batch-first, its dropout in its layers
+            X, Y, keep_prob = X.T, Y.T, None
+            validation = None if validation is None else (validation[0].T, validation[1].T)
         recorder = _EpochRecorder(self, validation)
         history = train(
             self.network_,
@@ -312,7 +328,7 @@ class MLPClassifier(ClassifierMixin, BaseEstimator):
             callbacks=[recorder],
             verbose=False,
             l2=float(self.alpha),
-            keep_prob=self._keep_probs(),
+            keep_prob=keep_prob,
             shuffle=bool(self.shuffle),
             validation_data=validation,
             early_stopping=stopper,
@@ -359,10 +375,13 @@ class MLPClassifier(ClassifierMixin, BaseEstimator):
 
     def _forward_rows(self, X: np.ndarray) -> np.ndarray:
         network = self.network_
-        outputs = np.empty((X.shape[0], network.layer_sizes[-1]), dtype=network.dtype)
+        outputs = np.empty((X.shape[0], self.n_outputs_), dtype=network.dtype)
         for start in range(0, X.shape[0], PREDICT_CHUNK):
             rows = slice(start, start + PREDICT_CHUNK)
-            outputs[rows] = network.forward(X[rows].T)[0].T
+            if isinstance(network, Model):
+                outputs[rows] = network.forward(X[rows])
+            else:
+                outputs[rows] = network.forward(X[rows].T)[0].T
         return outputs
 
     # ----------------------------------------------------------------- views
@@ -370,16 +389,25 @@ class MLPClassifier(ClassifierMixin, BaseEstimator):
     def coefs_(self) -> list[np.ndarray]:
         """W[l]ᵀ of every layer, (n[l-1], n[l]): live views of the network's weights."""
         check_is_fitted(self)
+        if isinstance(self.network_, Model):
+            return [layer.params["W"].T for layer in self.network_.layers if layer.kind == "dense"]
         return [self.network_.params[f"W{layer}"].T for layer in self._layers()]
 
     @property
     def intercepts_(self) -> list[np.ndarray]:
         """b[l] of every layer, (n[l],): live views of the network's biases."""
         check_is_fitted(self)
+        if isinstance(self.network_, Model):  # a batch norm's β is the shift of its layer
+            layers = self.network_.layers
+            return [
+                layer.params["b"] if "b" in layer.params else layers[index + 1].params["beta"]
+                for index, layer in enumerate(layers)
+                if layer.kind == "dense"
+            ]
         return [self.network_.params[f"b{layer}"][:, 0] for layer in self._layers()]
 
     def _layers(self) -> range:
-        return range(1, self.network_.n_layers + 1)
+        return range(1, self.n_layers_)
 
     # ----------------------------------------------------------------- set-up
     def _check_parameters(self) -> None:
@@ -444,7 +472,13 @@ class MLPClassifier(ClassifierMixin, BaseEstimator):
         seed = check_random_state(self.random_state).randint(np.iinfo(np.int32).max)
         sizes = [n_features, *(int(n) for n in self._hidden_sizes()), n_outputs]
         output = "sigmoid" if n_outputs == 1 else "softmax"
-        self.network_ = Network(sizes, activation, output, init, self.dtype, seed=int(seed))
+        self.network_: Network | Model
+        if self.batch_norm:
+            keep = self._keep_probs()
+            layers = batch_norm_stack(sizes[1:-1], activation, n_outputs, keep)
+            self.network_ = Model(layers, (n_features,), output, init, self.dtype, seed=int(seed))
+        else:
+            self.network_ = Network(sizes, activation, output, init, self.dtype, seed=int(seed))
         self.n_layers_ = len(sizes)
         self.n_outputs_ = n_outputs
         self.out_activation_ = "logistic" if n_outputs == 1 else "softmax"

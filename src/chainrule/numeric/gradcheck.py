@@ -26,6 +26,7 @@ import numpy as np
 
 from chainrule.errors import InputError
 from chainrule.numeric.checks import check_input, check_target
+from chainrule.numeric.layers.model import Model
 from chainrule.numeric.network import Network
 
 __all__ = [
@@ -89,11 +90,12 @@ class GradientCheckReport:
         return max(self.rows, key=lambda row: row.relative_error)
 
     def __str__(self) -> str:
-        lines = [f"{'array':<6} {'shape':<10} {'relative error':>14}  result"]
+        width = max([6, *(len(row.name) for row in self.rows)])
+        lines = [f"{'array':<{width}} {'shape':<10} {'relative error':>14}  result"]
         for row in self.rows:
             status = "PASS" if row.passed else "FAIL"
             shape = "x".join(str(n) for n in row.shape)
-            lines.append(f"{row.name:<6} {shape:<10} {row.relative_error:>14.3e}  {status}")
+            lines.append(f"{row.name:<{width}} {shape:<10} {row.relative_error:>14.3e}  {status}")
         verdict = "PASS" if self.passed else "FAIL"
         lines.append(f"gradient check: {verdict} (threshold {self.threshold:g})")
         return "\n".join(lines)
@@ -130,7 +132,7 @@ def numeric_gradient(
 
 
 def gradient_check(
-    network: Network,
+    network: Network | Model,
     X: np.ndarray,
     Y: np.ndarray,
     *,
@@ -144,12 +146,16 @@ def gradient_check(
     (λ/2m) Σ‖W‖² and the gradients with (λ/m) W. Dropout is always off here: a random mask
     would make J a different function at every evaluation.
 
+    A :class:`~chainrule.numeric.layers.Model` is checked through a float64 copy in a
+    training pass (batch statistics) with its dropout layers keeping everything; its rows
+    are named like ``conv1.W``.
+
     Parameters
     ----------
-    network : Network
+    network : Network or Model
         Checked as it stands (a float32 network through a float64 copy); left unchanged.
-    X : array (n[0], m)
-    Y : array (n[L], m)
+    X : array (n[0], m), or (m, ...) for a Model
+    Y : array (n[L], m), or (m, K) for a Model
     epsilon : float
         Step h of the central differences.
     threshold : float
@@ -164,6 +170,22 @@ def gradient_check(
     for name, value in (("epsilon", epsilon), ("threshold", threshold)):
         if not (isinstance(value, (int, float)) and np.isfinite(value) and value > 0):
             raise InputError(f"{name!r} must be a positive number (got {value!r})")
+    if isinstance(network, Model):
+        params, analytic, cost = _model_side(network, X, Y, l2)
+    else:
+        params, analytic, cost = _network_side(network, X, Y, l2)
+    rows = []
+    for name, array in params.items():
+        numeric = numeric_gradient(cost, array, epsilon)
+        rows.append(_row(name, analytic[name], numeric, threshold))
+    return GradientCheckReport(tuple(rows), float(epsilon), float(threshold))
+
+
+Sides = tuple[dict[str, np.ndarray], dict[str, np.ndarray], Callable[[], float]]
+
+
+def _network_side(network: Network, X: np.ndarray, Y: np.ndarray, l2: float) -> Sides:
+    """The live parameters of a float64 copy, their gradients by backward, and the cost."""
     net = network if network.dtype == np.float64 else network.astype("float64")
     X = check_input(X, net.layer_sizes[0], net.dtype)
     Y = check_target(Y, net.layer_sizes[-1], X.shape[1], net.n_layers, net.dtype)
@@ -174,11 +196,20 @@ def gradient_check(
     def cost() -> float:
         return net.cost(X, Y, l2=l2)
 
-    rows = []
-    for name, array in net.params.items():
-        numeric = numeric_gradient(cost, array, epsilon)
-        rows.append(_row(name, analytic[name], numeric, threshold))
-    return GradientCheckReport(tuple(rows), float(epsilon), float(threshold))
+    return net.params, analytic, cost
+
+
+def _model_side(model: Model, X: np.ndarray, Y: np.ndarray, l2: float) -> Sides:
+    """The same for a Model: a float64 copy without dropout, in a training pass."""
+    net = model.without_dropout()
+    X, Y = net.check_data(X, Y)
+    net.compute_gradients(X, Y, l2=l2)
+    analytic = {name: grad.copy() for name, grad in net.grads.items()}
+
+    def cost() -> float:
+        return net.cost(X, Y, l2=l2, training=True)
+
+    return net.params, analytic, cost
 
 
 def _row(

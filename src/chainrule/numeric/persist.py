@@ -36,7 +36,9 @@ import numpy as np
 from chainrule.errors import InputError, ModelFileError
 from chainrule.files import write_atomically
 from chainrule.numeric.activations import ACTIVATIONS, Activation, make_leaky_relu
+from chainrule.numeric.archive import read_arrays
 from chainrule.numeric.init import INITIALIZERS
+from chainrule.numeric.layers.model import Model
 from chainrule.numeric.losses import OUTPUTS, Output
 from chainrule.numeric.network import Network
 from chainrule.numeric.schema import DataSchema, SavedModel, check_schema, schema_problem
@@ -55,11 +57,17 @@ __all__ = [
 FORMAT_NAME = "chainrule-model"
 #: Version of the layout above; files of a newer version are refused, not misread.
 FORMAT_VERSION = 1
+#: The longest architecture JSON read (a model with ten thousand named features fits).
+_MAX_ARCHITECTURE_LENGTH = 1 << 20
 
 
 # ----------------------------------------------------------------------------- saving
-def save(network: Network, path: str | os.PathLike[str], schema: DataSchema | None = None) -> None:
-    """Write ``network`` (and ``schema``) to the ``.npz`` file ``path``, atomically.
+def save(
+    network: Network | Model, path: str | os.PathLike[str], schema: DataSchema | None = None
+) -> None:
+    """Write ``network`` (and ``schema``) to the ``.npz`` file ``path``, atomically; a
+    layered :class:`~chainrule.numeric.layers.Model` in its own format
+    (:mod:`chainrule.numeric.layers.model_file`).
 
     Raises
     ------
@@ -67,8 +75,13 @@ def save(network: Network, path: str | os.PathLike[str], schema: DataSchema | No
         When the network has a custom activation or output, the schema does not fit the
         network, or the file cannot be written.
     """
+    if isinstance(network, Model):
+        from chainrule.numeric.layers.model_file import save_model
+
+        save_model(network, path, schema)
+        return
     if not isinstance(network, Network):
-        raise InputError(f"'network' must be a Network (got {type(network).__name__})")
+        raise InputError(f"'network' must be a Network or a Model (got {type(network).__name__})")
     if schema is not None:
         schema = check_schema(schema, network.layer_sizes)
     architecture = _architecture(network, schema)
@@ -143,7 +156,7 @@ def _schema_spec(schema: DataSchema) -> dict[str, Any]:
 
 
 # ----------------------------------------------------------------------------- loading
-def load(path: str | os.PathLike[str]) -> Network:
+def load(path: str | os.PathLike[str]) -> Network | Model:
     """The network saved in ``path``; see :func:`load_model` for its data schema too.
 
     Raises
@@ -163,12 +176,13 @@ def load_model(path: str | os.PathLike[str]) -> SavedModel:
     entries = _read_entries(path)
     try:
         return _rebuild(entries)
-    except (InputError, ValueError, TypeError, KeyError) as exc:
+    except (InputError, ValueError, TypeError, KeyError, OverflowError) as exc:
         raise ModelFileError(f"cannot load model {str(path)!r}: {_reason(exc)}") from None
 
 
 def _read_entries(path: str | os.PathLike[str]) -> dict[str, np.ndarray]:
-    """Every array of the archive, read eagerly; any failure is the file's fault."""
+    """Every array of the archive, each checked before it is read (:mod:`.archive`); any
+    failure is the file's fault."""
     name = str(path)
     if not os.path.exists(path):
         raise ModelFileError(f"cannot load model {name!r}: the file does not exist")
@@ -180,15 +194,9 @@ def _read_entries(path: str | os.PathLike[str]) -> dict[str, np.ndarray]:
                 raise ModelFileError(
                     f"cannot load model {name!r}: not a .npz archive, so not a chainrule model"
                 )
-        with np.load(path, allow_pickle=False) as archive:
-            return {key: archive[key] for key in archive.files}
-    except ModelFileError:
-        raise
-    except Exception as exc:  # noqa: BLE001 - zipfile, zlib and numpy raise many kinds
-        raise ModelFileError(
-            f"cannot load model {name!r}: the archive is truncated, corrupted or holds "
-            f"pickled objects ({_reason(exc)})"
-        ) from None
+    except OSError as exc:
+        raise ModelFileError(f"cannot load model {name!r}: {exc.strerror or exc}") from None
+    return read_arrays(path)
 
 
 def _reason(exc: BaseException) -> str:
@@ -197,6 +205,11 @@ def _reason(exc: BaseException) -> str:
 
 
 def _rebuild(entries: dict[str, np.ndarray]) -> SavedModel:
+    layered = _layered_spec(entries)
+    if layered is not None:
+        from chainrule.numeric.layers.model_file import rebuild
+
+        return rebuild(layered, entries)
     spec = _architecture_entry(entries)
     sizes = _layer_sizes_from(spec["layer_sizes"])
     dtype = _check_parameters(entries, sizes, spec["dtype"])
@@ -209,13 +222,45 @@ def _rebuild(entries: dict[str, np.ndarray]) -> SavedModel:
     network.init = spec["init"]
     network.set_params({name: entries[name] for name in network.params})
     if spec.get("rng_state") is not None:
-        network.rng.bit_generator.state = spec["rng_state"]
+        network.rng.bit_generator.state = _rng_state_from(spec["rng_state"])
     schema = None if spec["schema"] is None else _schema_from(spec["schema"], entries, sizes)
     expected = {"architecture", *network.params} | ({"mean", "scale"} if schema else set())
     unexpected = sorted(set(entries) - expected)
     if unexpected:
         raise ValueError(f"unexpected entry {unexpected[0]!r} (a foreign or altered file)")
     return SavedModel(network, schema)
+
+
+def _rng_state_from(value: object) -> dict[str, Any]:
+    """A PCG64 state as ``bit_generator.state`` takes it: a 128-bit state and increment and
+    a buffered 32-bit half, every number non-negative and within its width."""
+
+    def fits(number: object, bits: int) -> bool:
+        return isinstance(number, int) and not isinstance(number, bool) and 0 <= number < 2**bits
+
+    valid = (
+        isinstance(value, dict)
+        and value.get("bit_generator") == "PCG64"
+        and isinstance(value.get("state"), dict)
+        and fits(value["state"].get("state"), 128)
+        and fits(value["state"].get("inc"), 128)
+        and fits(value.get("has_uint32"), 1)
+        and fits(value.get("uinteger"), 32)
+    )
+    if not valid:
+        raise ValueError(f"bad random generator state {str(value)[:80]!r}")
+    return value  # type: ignore[return-value]
+
+
+def _layered_spec(entries: dict[str, np.ndarray]) -> dict[str, Any] | None:
+    """The architecture of a layered Model's file, or None for any other file."""
+    raw = entries.get("architecture")
+    if raw is None or raw.dtype.kind != "U" or raw.shape != ():
+        return None
+    spec = _architecture_json(str(raw))
+    from chainrule.numeric.layers.model_file import FORMAT_NAME as LAYERS_FORMAT
+
+    return spec if isinstance(spec, dict) and spec.get("format") == LAYERS_FORMAT else None
 
 
 def _layer_sizes_from(value: object) -> list[int]:
@@ -248,28 +293,42 @@ def _check_parameters(entries: dict[str, np.ndarray], sizes: list[int], dtype: o
     return dtype  # type: ignore[return-value]
 
 
+def _architecture_json(text: str) -> object:
+    """The architecture's JSON text read, capped in length and nesting (ValueError)."""
+    if len(text) > _MAX_ARCHITECTURE_LENGTH:
+        raise ValueError(f"the 'architecture' entry is over {_MAX_ARCHITECTURE_LENGTH} characters")
+    try:
+        return json.loads(text)
+    except RecursionError:
+        raise ValueError("the 'architecture' JSON is nested too deeply") from None
+
+
 def _architecture_entry(entries: dict[str, np.ndarray]) -> dict[str, Any]:
     if "architecture" not in entries:
         raise ValueError("no 'architecture' entry: not a chainrule model")
     raw = entries["architecture"]
     if raw.dtype.kind != "U" or raw.shape != ():
         raise ValueError("the 'architecture' entry is not JSON text")
-    spec = json.loads(str(raw))
+    spec = _architecture_json(str(raw))
     if not isinstance(spec, dict) or spec.get("format") != FORMAT_NAME:
         raise ValueError(f"the 'architecture' entry does not say format {FORMAT_NAME!r}")
-    version = spec.get("format_version")
-    if not isinstance(version, int) or isinstance(version, bool) or version < 1:
-        raise ValueError(f"bad format version {version!r}")
-    if version > FORMAT_VERSION:
-        raise ValueError(
-            f"written in format version {version} by a newer chainrule; this one reads "
-            f"versions up to {FORMAT_VERSION} (upgrade chainrule)"
-        )
+    check_format_version(spec.get("format_version"), FORMAT_VERSION, "format")
     required = ("layer_sizes", "activation", "output", "init", "dtype", "schema")
     missing = [key for key in required if key not in spec]
     if missing:
         raise ValueError(f"the architecture lacks {missing[0]!r}")
     return spec
+
+
+def check_format_version(version: object, latest: int, what: str) -> None:
+    """Refuse a version that is not a positive int, or newer than ``latest`` (ValueError)."""
+    if not isinstance(version, int) or isinstance(version, bool) or version < 1:
+        raise ValueError(f"bad format version {version!r}")
+    if version > latest:
+        raise ValueError(
+            f"written in {what} version {version} by a newer chainrule; this one reads "
+            f"versions up to {latest} (upgrade chainrule)"
+        )
 
 
 def _activation_from(spec: object) -> Activation:

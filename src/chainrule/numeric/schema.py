@@ -14,12 +14,14 @@ course); more output units mean one class each.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
 
 from chainrule.errors import InputError
+from chainrule.numeric.layers.model import Model
 from chainrule.numeric.network import Network
 
 __all__ = ["DataSchema", "SavedModel", "check_schema", "class_count", "schema_problem"]
@@ -55,9 +57,9 @@ class DataSchema:
 
 @dataclass(frozen=True)
 class SavedModel:
-    """A network with (when it was saved with one) its data schema."""
+    """A network (or a layered Model) with (when it was saved with one) its data schema."""
 
-    network: Network
+    network: Network | Model
     schema: DataSchema | None = None
 
     @property
@@ -65,7 +67,21 @@ class SavedModel:
         """The schema's class names, or ``"0"``, ``"1"``, ... without a schema."""
         if self.schema is not None:
             return self.schema.class_names
-        return tuple(str(k) for k in range(class_count(self.network.layer_sizes[-1])))
+        return tuple(str(k) for k in range(class_count(self.n_outputs)))
+
+    @property
+    def n_inputs(self) -> int:
+        """The number of features of a raw row (a Model's input shape, flattened)."""
+        if isinstance(self.network, Model):
+            return math.prod(self.network.input_shape)
+        return self.network.layer_sizes[0]
+
+    @property
+    def n_outputs(self) -> int:
+        """The number of output units."""
+        if isinstance(self.network, Model):
+            return self.network.n_outputs
+        return self.network.layer_sizes[-1]
 
     def predict_rows(self, rows: np.ndarray) -> tuple[list[str], np.ndarray]:
         """Class names and per-class probabilities of raw examples.
@@ -86,7 +102,10 @@ class SavedModel:
         X = np.asarray(rows, dtype=np.float64).T  # (n[0], m)
         if self.schema is not None:
             X = self.schema.standardize(X)
-        A = self.network.predict_proba(X)  # (n[L], m)
+        if isinstance(self.network, Model):  # batch-first, one example of input_shape a row
+            A = self.network.predict_proba(X.T.reshape(-1, *self.network.input_shape)).T
+        else:
+            A = self.network.predict_proba(X)  # (n[L], m)
         if A.shape[0] == 1:
             probabilities = np.vstack([1.0 - A, A]).T
             indices = (A[0] >= 0.5).astype(np.int64)

@@ -27,23 +27,26 @@ import numbers
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import TextIO
+from typing import Any, TextIO
 
 import numpy as np
 
 from chainrule.errors import InputError, TrainingError
-from chainrule.numeric.checks import check_input, check_target
+from chainrule.numeric.checks import check_input, check_target, check_target_values
 from chainrule.numeric.early_stopping import EarlyStopping, class_labels, split_validation
 from chainrule.numeric.network import Network
 from chainrule.numeric.optimizers import GradientDescent, Optimizer
 from chainrule.numeric.progress import EpochProgress
 from chainrule.numeric.regularization import KeepProbs, check_keep_prob, check_l2
+from chainrule.numeric.trainable import Trainable
 from chainrule.numeric.workspace import append_ones_row
 
 __all__ = ["Callback", "TrainingHistory", "train"]
 
-#: ``callback(epoch, cost, network)``; a True result stops training after that epoch.
-Callback = Callable[[int, float, Network], "bool | None"]
+#: ``callback(epoch, cost, network)``, the network or model being trained; a True result
+#: stops training after that epoch.
+Callback = Callable[[int, float, Any], "bool | None"]
+Step = Callable[[np.ndarray, np.ndarray], float]
 
 DEFAULT_LEARNING_RATE = 0.01
 
@@ -79,7 +82,7 @@ class TrainingHistory:
 
 
 def train(
-    network: Network,
+    network: Network | Trainable,
     X: np.ndarray,
     Y: np.ndarray,
     *,
@@ -99,9 +102,14 @@ def train(
 ) -> TrainingHistory:
     """Train ``network`` in place on X (n[0], m) and Y (n[L], m).
 
+    A :class:`~chainrule.numeric.layers.Model` (or any
+    :class:`~chainrule.numeric.trainable.Trainable`) trains the same way on batch-first
+    data, X (m, ...) and Y (m, K); its dropout is in its layers, so ``keep_prob`` is
+    refused there.
+
     Parameters
     ----------
-    network : Network
+    network : Network or Trainable
     X : array (n[0], m)
         Inputs, one example per column.
     Y : array (n[L], m)
@@ -150,15 +158,17 @@ def train(
         _check_count("batch_size", batch_size)
     optimizer = _resolve_optimizer(learning_rate, optimizer)
     l2 = check_l2(l2)
-    keep_probs = None if keep_prob is None else check_keep_prob(keep_prob, network.n_layers - 1)
-    X, Y = _check_data(network, X, Y)
-    X, Y, validation = _validation(network, X, Y, validation_data, validation_fraction)
-    _check_early_stopping(early_stopping, validation)
-    step = _step_function(network, optimizer, l2, keep_probs)
-    if batch_size is not None and batch_size < X.shape[1]:
-        run_epoch = _mini_batch_epoch(step, network.rng, X, Y, batch_size, shuffle)
+    if isinstance(network, Network):
+        X, Y, validation, run_epoch = _network_feed(
+            network, X, Y, optimizer, l2, keep_prob, batch_size, shuffle,
+            validation_data, validation_fraction,
+        )  # fmt: skip
     else:
-        run_epoch = _full_batch_epoch(step, X, Y)
+        X, Y, validation, run_epoch = _batch_first_feed(
+            _check_trainable(network, keep_prob), X, Y, optimizer, l2, batch_size, shuffle,
+            validation_data, validation_fraction,
+        )  # fmt: skip
+    _check_early_stopping(early_stopping, validation)
     end_epoch = getattr(optimizer, "end_epoch", None)
     if not callable(end_epoch):
         end_epoch = _nothing
@@ -198,9 +208,113 @@ def train(
     return history
 
 
+def _network_feed(
+    network: Network,
+    X: np.ndarray,
+    Y: np.ndarray,
+    optimizer: Optimizer,
+    l2: float,
+    keep_prob: float | Sequence[float] | None,
+    batch_size: int | None,
+    shuffle: bool,
+    validation_data: tuple[np.ndarray, np.ndarray] | None,
+    validation_fraction: float | None,
+) -> tuple[np.ndarray, np.ndarray, tuple[np.ndarray, np.ndarray] | None, Callable[[], float]]:
+    """The checked data, the validation pair and the epoch function of a Network (examples
+    as columns, the bias riding along as a row of ones)."""
+    keep_probs = None if keep_prob is None else check_keep_prob(keep_prob, network.n_layers - 1)
+    X, Y = _check_data(network, X, Y)
+    X, Y, validation = _validation(network, X, Y, validation_data, validation_fraction)
+    step = _step_function(network, optimizer, l2, keep_probs)
+    if batch_size is not None and batch_size < X.shape[1]:
+        return X, Y, validation, _mini_batch_epoch(step, network.rng, X, Y, batch_size, shuffle)
+    return X, Y, validation, _full_batch_epoch(step, X, Y)
+
+
+def _batch_first_feed(
+    model: Trainable,
+    X: np.ndarray,
+    Y: np.ndarray,
+    optimizer: Optimizer,
+    l2: float,
+    batch_size: int | None,
+    shuffle: bool,
+    validation_data: tuple[np.ndarray, np.ndarray] | None,
+    validation_fraction: float | None,
+) -> tuple[np.ndarray, np.ndarray, tuple[np.ndarray, np.ndarray] | None, Callable[[], float]]:
+    """What :func:`_network_feed` gives, for a model whose examples lie along axis 0."""
+    X, Y = model.check_data(X, Y)
+    X, Y = np.ascontiguousarray(X), np.ascontiguousarray(Y)
+    if validation_data is not None and validation_fraction is not None:
+        raise InputError("give either 'validation_data' or 'validation_fraction', not both")
+    validation = None
+    if validation_fraction is not None:
+        labels = class_labels(Y.T) if model.is_classifier else None
+        X, Y, X_val, Y_val = split_validation(X, Y, validation_fraction, model.rng, labels, axis=0)
+        validation = (X_val, Y_val)
+    elif validation_data is not None:
+        if not isinstance(validation_data, (tuple, list)) or len(validation_data) != 2:
+            raise InputError("'validation_data' must be a pair (X_val, Y_val)")
+        validation = model.check_data(*validation_data)
+    gradients = model.gradients_unchecked
+    update = optimizer.update
+    params = {"theta": model.parameter_vector}
+    grads = {"theta": model.gradient_vector}
+
+    def step(X_batch: np.ndarray, Y_batch: np.ndarray) -> float:
+        cost = gradients(X_batch, Y_batch, l2)
+        update(params, grads)
+        return cost
+
+    if batch_size is not None and batch_size < X.shape[0]:
+        return X, Y, validation, _row_batch_epoch(step, model.rng, X, Y, batch_size, shuffle)
+    return X, Y, validation, lambda: step(X, Y)
+
+
+def _row_batch_epoch(
+    step: Step,
+    rng: np.random.Generator,
+    X: np.ndarray,
+    Y: np.ndarray,
+    batch_size: int,
+    shuffle: bool,
+) -> Callable[[], float]:
+    """An epoch function over mini-batches of ``batch_size`` rows (examples along axis 0)
+    of a fresh shuffle (unless ``shuffle`` is False); the last batch may be shorter."""
+    m = X.shape[0]
+    bounds = [(start, min(start + batch_size, m)) for start in range(0, m, batch_size)]
+    shuffled_X, shuffled_Y = (np.empty_like(X), np.empty_like(Y)) if shuffle else (X, Y)
+
+    def epoch() -> float:
+        if shuffle:
+            order = rng.permutation(m)
+            np.take(X, order, axis=0, out=shuffled_X, mode="clip")
+            np.take(Y, order, axis=0, out=shuffled_Y, mode="clip")
+        total = 0.0
+        for start, stop in bounds:
+            total += step(shuffled_X[start:stop], shuffled_Y[start:stop]) * (stop - start)
+        return total / m
+
+    return epoch
+
+
+def _check_trainable(model: object, keep_prob: object) -> Trainable:
+    if not isinstance(model, Trainable):
+        raise InputError(
+            f"'network' must be a Network or a trainable model such as Model "
+            f"(got {type(model).__name__})"
+        )
+    if keep_prob is not None:
+        raise InputError(
+            "'keep_prob' is for a Network; a Model drops units in its Dropout layers "
+            "(dropout:P in an architecture)"
+        )
+    return model
+
+
 def _step_function(
     network: Network, optimizer: Optimizer, l2: float, keep_probs: KeepProbs
-) -> Callable[[np.ndarray, np.ndarray], float]:
+) -> Step:
     """``step(X1, Y) -> cost``: one optimisation step on a batch [X; 1] (n[0] + 1, m) and
     Y (n[L], m), gradients (with the regularisation) then update; the cost before it."""
     gradients = network.compute_gradients_with_ones
@@ -281,7 +395,7 @@ class _Callbacks:
         self._calls = [(callback, _takes_validation_cost(callback)) for callback in callbacks]
 
     def __call__(
-        self, epoch: int, cost: float, network: Network, validation_cost: float | None
+        self, epoch: int, cost: float, network: Network | Trainable, validation_cost: float | None
     ) -> bool:
         if not self._calls:
             return False
@@ -337,7 +451,7 @@ def _check_early_stopping(early_stopping: object, validation: object) -> None:
         )
 
 
-def _check_finite(network: Network, epoch: int, cost: float) -> None:
+def _check_finite(network: Network | Trainable, epoch: int, cost: float) -> None:
     if not math.isfinite(cost):
         raise TrainingError(
             f"training diverged at epoch {epoch}: the cost became {cost} "
@@ -358,17 +472,7 @@ def _check_data(network: Network, X: np.ndarray, Y: np.ndarray) -> tuple[np.ndar
     X = np.ascontiguousarray(check_input(X, network.layer_sizes[0], network.dtype))
     Y = check_target(Y, network.layer_sizes[-1], X.shape[1], network.n_layers, network.dtype)
     Y = np.ascontiguousarray(Y)
-    if not np.isfinite(X).all():
-        raise InputError("'X' must be finite (got nan or inf)")
-    if not np.isfinite(Y).all():
-        raise InputError("'Y' must be finite (got nan or inf)")
-    if network.output.name in ("sigmoid", "softmax") and (Y.min() < 0 or Y.max() > 1):
-        raise InputError(
-            f"'Y' must hold targets in [0, 1] for a {network.output.name} output "
-            f"(got values from {Y.min():g} to {Y.max():g})"
-        )
-    if network.output.name == "softmax" and not np.allclose(Y.sum(axis=0), 1.0):
-        raise InputError("'Y' must have one-hot columns (each summing to 1) for a softmax output")
+    check_target_values(X, Y, network.output.name, example_axis=1)
     return X, Y
 
 
