@@ -146,6 +146,20 @@ def test_layers_too_large_for_memory(capsys, command, layers):
     assert f"'--layers' {layers} needs about" in err and "GiB available" in err
 
 
+@pytest.mark.parametrize(
+    ("arch", "what"),
+    [
+        ("dense:1000000000,relu", "a model of 75000000010 parameters"),
+        ("dense:100000,relu,dense:100000", "a model of 10007600010 parameters"),
+        ("conv:100000:3,relu,flatten --input-shape 1x8x8", "keeping the layer outputs of"),
+    ],
+)
+@pytest.mark.parametrize("command", ["train", "gradcheck"])
+def test_architectures_too_large_for_memory(capsys, command, arch, what):
+    err = refusal(capsys, command, "--data", "digits", "--arch", *arch.split())
+    assert f"'--arch': {what}" in err and "GiB available" in err
+
+
 def test_an_entry_declaring_gigabytes_is_refused_before_it_is_read(capsys, model):
     entries = entries_of(model)
     altered = write_zip(model.with_name("declared.npz"), entries, zipfile.ZIP_DEFLATED)
@@ -166,3 +180,14 @@ def test_an_entry_declaring_gigabytes_is_refused_before_it_is_read(capsys, model
     peak = tracemalloc.get_traced_memory()[1]
     tracemalloc.stop()
     assert "its entries declare" in err and peak < 64 << 20
+
+
+def test_networks_too_large_for_memory_are_refused_in_python():
+    from chainrule.errors import InputError
+    from chainrule.numeric import Network
+    from chainrule.numeric.layers import Dense, Model
+
+    with pytest.raises(InputError, match=r"layer_sizes \[64, 1000000000, 1\] needs about"):
+        Network([64, 10**9, 1])
+    with pytest.raises(InputError, match="a model of 67000000002 parameters needs about"):
+        Model([Dense(10**9), Dense(2)], (64,))

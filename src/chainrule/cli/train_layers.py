@@ -22,6 +22,7 @@ from chainrule.data import Dataset
 from chainrule.errors import InputError
 from chainrule.numeric.layers import Dense, Model
 from chainrule.numeric.layers.spec import parse_architecture
+from chainrule.numeric.memory import check_memory, training_bytes
 from chainrule.numeric.training import train
 
 __all__ = ["add_layer_options", "as_rows", "build_model", "describe_model", "run_layers"]
@@ -93,9 +94,16 @@ def build_model(args: argparse.Namespace, dataset: Dataset, dtype: str) -> Model
     if init == "auto":
         init = "he" if kinds & set(RELU_FAMILY) else "xavier"
     try:
-        return Model([*layers, Dense(n_outputs)], shape, output, init, dtype, seed=args.seed)
+        model = Model([*layers, Dense(n_outputs)], shape, output, init, dtype, seed=args.seed)
+        outputs = sum(math.prod(layer_shape) for layer_shape in [shape, *model.layer_shapes])
+        examples = dataset.X_train.shape[1]
+        check_memory(
+            training_bytes(0, outputs * examples, model.dtype.itemsize),
+            f"keeping the layer outputs of {examples} examples",
+        )
     except InputError as exc:
         raise InputError(f"'--arch': {exc}") from None
+    return model
 
 
 def as_rows(X: np.ndarray, model: Model) -> np.ndarray:

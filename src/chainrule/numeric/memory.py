@@ -8,7 +8,7 @@ import os
 
 from chainrule.errors import InputError
 
-__all__ = ["available_memory", "check_memory", "network_bytes"]
+__all__ = ["available_memory", "check_memory", "network_bytes", "training_bytes"]
 
 #: Arrays per parameter while training: the parameters, their gradients, two moments of Adam
 #: and a spare for the update.
@@ -39,7 +39,13 @@ def network_bytes(sizes: list[int], examples: int, itemsize: int) -> int:
     every parameter block [W | b] (n[l], n[l-1] + 1) several times over, and each layer's
     activations for all examples."""
     parameters = sum(n * (n_prev + 1) for n_prev, n in zip(sizes[:-1], sizes[1:], strict=True))
-    activations = sum(sizes) * examples
+    return training_bytes(parameters, sum(sizes) * examples, itemsize)
+
+
+def training_bytes(parameters: int, activations: int, itemsize: int) -> int:
+    """Bytes that training needs, about, for ``parameters`` numbers (kept with their
+    gradients and the optimizer's state) and ``activations`` numbers of layer outputs (kept
+    with their gradients for the backward pass), each of ``itemsize`` bytes."""
     return (_PER_PARAMETER * parameters + _PER_ACTIVATION * activations) * itemsize
 
 

@@ -57,6 +57,7 @@ from chainrule.numeric.checks import (
 )
 from chainrule.numeric.init import initialize_parameters
 from chainrule.numeric.losses import OUTPUTS, Output
+from chainrule.numeric.memory import check_memory, network_bytes
 from chainrule.numeric.optimizers import check_learning_rate
 from chainrule.numeric.passes import Dropout, backward_into, forward_into
 from chainrule.numeric.regularization import (
@@ -143,6 +144,7 @@ class Network:
         self.dtype = check_dtype(dtype)
         self.rng = as_generator(seed)
         sizes, dtype = self.layer_sizes, self.dtype
+        check_memory(network_bytes(list(sizes), 0, dtype.itemsize), f"layer_sizes {list(sizes)}")
         self._theta, self._P, self._W, self._b = packed_parameter_arrays(sizes, dtype)
         self._grad, self._dP, self._dW, self._db = packed_parameter_arrays(sizes, dtype)
         self._step, _, self._step_W, _ = packed_parameter_arrays(sizes, dtype)

@@ -39,6 +39,7 @@ from chainrule.numeric.init import INITIALIZERS
 from chainrule.numeric.layers.base import Layer, Shape, shape_text
 from chainrule.numeric.layers.buffers import Buffers
 from chainrule.numeric.losses import Output, get_output
+from chainrule.numeric.memory import check_memory, training_bytes
 from chainrule.numeric.regularization import check_l2
 
 __all__ = ["Model"]
@@ -87,8 +88,11 @@ class Model:
         self.dtype = check_dtype(dtype)
         self.rng = as_generator(seed)
         shape = self.input_shape
+        #: Every layer's output shape for one example, in order.
+        self.layer_shapes: list[tuple[int, ...]] = []
         for layer in self.layers:
             shape = layer.build(shape, self.dtype, self.rng)
+            self.layer_shapes.append(tuple(shape))
         if len(shape) != 1:
             raise InputError(
                 f"the last layer must give flat outputs (K,) for the {self.output.name} output "
@@ -114,6 +118,8 @@ class Model:
                 slots.append((name not in layer.decayed, index, name, tuple(shape)))
         slots.sort(key=lambda slot: slot[0])  # stable: weights first, then the rest
         total = sum(math.prod(shape) for *_, shape in slots)
+        needed = training_bytes(total, 0, self.dtype.itemsize)
+        check_memory(needed, f"a model of {total} parameters")
         self._theta = np.zeros(total, self.dtype)
         self._grad = np.zeros(total, self.dtype)
         self._step = np.zeros(total, self.dtype)
