@@ -188,8 +188,8 @@ class BatchNorm(Layer):
         """dγ = Σ dy x̂, dβ = Σ dy and the one-line dx (training) or dy γ/√(σ²_run + ε).
 
         With c = x - μ and r = 1/√(σ² + ε), so x̂ = c r: dγ = r Σ dy c, and the one-line
-        form dx = γr/M (M dy - Σ dy - x̂ Σ dy ⊙ x̂) is, with per-feature factors,
-        dx = dy · k - row - c · s  where k = γr, row = k dβ/M, s = k r dγ/M."""
+        form dx = γr/M (M dy - Σ dy - x̂ Σ dy ⊙ x̂) is, in per-feature factors,
+        dx = γr (dy - dβ/M - c · r dγ/M): four passes, into dx alone."""
         assert self._cache is not None, "backward() before forward()"
         cached, inv, training = self._cache
         dy = self._view(dY)
@@ -207,14 +207,11 @@ class BatchNorm(Layer):
         dbeta, dgamma = self.grads["beta"], self.grads["gamma"]
         dbeta[...] = self._sum(dy)
         np.multiply(self._dot(dy, centred), inv, out=dgamma)
-        k = gamma * inv
-        scratch = self._wide(self._view(self._buffers.get("scratch", dY.shape, self.dtype)))
-        np.multiply(self._wide(dy), self._per_feature("k", k, dx), out=dx)
-        np.multiply(
-            self._wide(centred), self._per_feature("s", k * inv * dgamma / M, dx), out=scratch
-        )
-        np.subtract(dx, scratch, out=dx)
-        np.subtract(dx, self._per_feature("row", k * dbeta / M, dx), out=dx)
+        dx_hat_part = self._per_feature("s", inv * dgamma / M, dx)  # r dγ/M
+        np.multiply(self._wide(centred), dx_hat_part, out=dx)
+        np.subtract(self._wide(dy), dx, out=dx)
+        np.subtract(dx, self._per_feature("row", dbeta / M, dx), out=dx)
+        np.multiply(dx, self._per_feature("k", gamma * inv, dx), out=dx)
         return dX
 
     def describe(self) -> str:
