@@ -1,8 +1,11 @@
 """How long chainrule takes to derive and prove every reference derivation, and every pair.
 
-Prints two figures: all reference derivations, every step checked, in process after import
-(target: under 2 s), and ``chainrule derive`` as a whole process, start-up included (target:
-under 3 s); then the slowest step with the checker tier that settled it. Then, for every
+Prints the start-up figures first, each a cold process, median of ``--repeats`` runs, side by
+side in one run: ``python -c "import sympy"``, ``chainrule --help``, and ``chainrule derive``
+as a whole process with the cache of proven derivations warm, with its ratio to the SymPy
+import (target: at most 2.5), beside the same command with an empty cache (its first run).
+Then all reference derivations, every step checked, in process after import (target: under
+2 s); then the slowest step with the checker tier that settled it. Then, for every
 catalogue activation × loss pair (the full grid, or with ``--grid short`` each activation with
 the cross-entropy and the squared error plus each loss with the sigmoid), the seconds to build
 and prove its whole set [1]-[6] and layers in process (target: under 3 s each), with how many
@@ -12,14 +15,17 @@ interpreter so that SymPy's caches start cold as they do for a user (target: und
 and ``chainrule derive`` of all of them as one whole process (target: under 5 s).
 
     python benchmarks/bench_derive.py [--repeats 3] [--grid full|short|none] [--families all|none]
+                                      [--only-start-up]
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 
 
@@ -35,19 +41,52 @@ def in_process(repeats: int) -> tuple[float, list]:
     return statistics.median(times), derivations
 
 
-def whole_process(repeats: int, arguments: list[str] | None = None) -> float:
+def whole_process(
+    repeats: int, arguments: list[str] | None = None, env: dict[str, str] | None = None
+) -> float:
     """Median seconds for ``python -m chainrule derive`` (or ``arguments``) from start to
     exit."""
+    return cold_process(repeats, ["-m", "chainrule", *(arguments or ["derive"])], env)
+
+
+def cold_process(repeats: int, arguments: list[str], env: dict[str, str] | None = None) -> float:
+    """Median seconds of ``python arguments`` as a fresh process, from start to exit."""
     times = []
     for _ in range(repeats):
         start = time.perf_counter()
-        subprocess.run(
-            [sys.executable, "-m", "chainrule", *(arguments or ["derive"])],
-            check=True,
-            stdout=subprocess.DEVNULL,
-        )
+        subprocess.run([sys.executable, *arguments], check=True, stdout=subprocess.DEVNULL, env=env)
         times.append(time.perf_counter() - start)
     return statistics.median(times)
+
+
+def report_start_up(repeats: int) -> None:
+    """The start-up figures, side by side, with an empty cache of proven derivations and a
+    warm one (a folder of the benchmark's own, removed afterwards)."""
+    threads = {name: os.environ.get(name, "unset") for name in _THREADS}
+    print(
+        "start-up, cold processes, median of "
+        f"{repeats}: " + ", ".join(f"{name}={value}" for name, value in threads.items())
+    )
+    with tempfile.TemporaryDirectory() as folder:
+        env = {**os.environ, "CHAINRULE_CACHE_DIR": folder}
+        first = whole_process(1, env=env)
+        sympy_import = cold_process(repeats, ["-c", "import sympy"])
+        help_time = whole_process(repeats, ["--help"], env)
+        warm = whole_process(repeats, env=env)
+    ratio = warm / sympy_import
+    print(f"  python -c 'import sympy'          {sympy_import:6.3f} s")
+    print(f"  chainrule --help                  {help_time:6.3f} s")
+    print(
+        f"  chainrule derive, cache warm      {warm:6.3f} s  ratio to import sympy {ratio:.2f}"
+        f"  (target <= 2.5: {'PASS' if ratio <= 2.5 else 'MISS'})"
+    )
+    print(
+        f"  chainrule derive, cache empty     {first:6.3f} s  ratio {first / sympy_import:.2f}"
+        "  (its first run: every step proven)"
+    )
+
+
+_THREADS = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS")
 
 
 def slowest_step(derivations: list) -> tuple[str, object]:
@@ -141,9 +180,9 @@ def report_families(repeats: int) -> None:
     for name, seconds, steps in timings:
         flag = "PASS" if seconds < 2 else "MISS"
         print(f"  {name:<10}  {seconds:6.2f} s  {flag}  ({steps} steps)")
-    process = whole_process(repeats, ["derive", *FAMILIES])
+    process = whole_process(repeats, ["derive", "--no-cache", *FAMILIES])
     print(
-        f"chainrule derive {' '.join(FAMILIES)}, whole process: {process:.2f} s  "
+        f"chainrule derive --no-cache {' '.join(FAMILIES)}, whole process: {process:.2f} s  "
         f"(target < 5 s: {'PASS' if process < 5 else 'MISS'})"
     )
 
@@ -153,11 +192,18 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--grid", choices=("full", "short", "none"), default="full")
     parser.add_argument("--families", choices=("all", "none"), default="all")
+    parser.add_argument(
+        "--only-start-up", action="store_true", help="print the start-up figures alone"
+    )
     args = parser.parse_args(argv)
+
+    report_start_up(args.repeats)
+    if args.only_start_up:
+        return 0
 
     seconds, derivations = in_process(args.repeats)
     steps = sum(1 for d in derivations for _ in d.steps())
-    process = whole_process(args.repeats)
+    process = whole_process(args.repeats, ["derive", "--no-cache"])
     where, step = slowest_step(derivations)
     tiers = statistics.multimode(s.check.verdict.value for d in derivations for s in d.steps())
 
@@ -167,7 +213,7 @@ def main(argv: list[str] | None = None) -> int:
         f"{'PASS' if seconds < 2 else 'MISS'})"
     )
     print(
-        f"chainrule derive, whole process: {process:.3f} s  (target < 3 s: "
+        f"chainrule derive --no-cache, whole process: {process:.3f} s  (target < 3 s: "
         f"{'PASS' if process < 3 else 'MISS'})"
     )
     print(

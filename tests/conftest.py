@@ -4,6 +4,16 @@ from __future__ import annotations
 
 import pytest
 
+
+@pytest.fixture(autouse=True)
+def private_cache(tmp_path_factory, monkeypatch):
+    """Every test gets an empty cache of proven derivations of its own (and never the
+    user's), in-process and in the processes it starts."""
+    folder = tmp_path_factory.mktemp("cache")
+    monkeypatch.setenv("CHAINRULE_CACHE_DIR", str(folder))
+    return folder
+
+
 #: The layer families whose derivations several test modules read.
 LAYER_FAMILIES = ("batchnorm", "conv", "maxpool", "avgpool")
 

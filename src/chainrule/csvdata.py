@@ -6,8 +6,13 @@ The rules, which every error message refers to:
   as Python's :mod:`csv` reads them; blanks around a cell and blank lines are ignored.
 - The first row is the header: every column has a name, and no name appears twice.
 - Every other row has exactly as many cells as the header.
-- Feature cells are finite numbers (``1``, ``-0.5``, ``2e-3``); an empty cell, text, ``nan``
-  or ``inf`` is refused.
+- Feature cells are finite numbers written as Python's ``float()`` reads ASCII (``1``,
+  ``-0.5``, ``2e-3``), at most :data:`MAX_MAGNITUDE` in size, so that standardising them
+  cannot overflow; an empty cell, text, ``nan``, ``inf``, ``1_000`` or digits of other
+  scripts (``٣``) are refused.
+- Sizes are capped, and the file is read line by line, so a huge file is refused early with
+  a clear line rather than read whole: a line at most :data:`MAX_LINE_BYTES` bytes, a cell at
+  most :data:`MAX_CELL_LENGTH` characters, at most :data:`MAX_CELLS` cells in all.
 - The target (class) column is the last one unless named. Its labels may be numbers or text;
   numbers are ordered by value (``1.0`` and ``1`` are the same class, named ``1``), text
   labels alphabetically. There must be two classes at least, each with two rows at least
@@ -21,11 +26,11 @@ column.
 from __future__ import annotations
 
 import csv
-import io
 import math
 import os
+import re
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -33,6 +38,10 @@ import numpy as np
 from chainrule.errors import DataError
 
 __all__ = [
+    "MAX_CELLS",
+    "MAX_CELL_LENGTH",
+    "MAX_LINE_BYTES",
+    "MAX_MAGNITUDE",
     "CsvTable",
     "LabelledRows",
     "class_of_label",
@@ -41,6 +50,17 @@ __all__ = [
     "read_feature_columns",
     "read_labelled_csv",
 ]
+
+#: The largest feature value: squares of differences of such values stay finite in float64.
+MAX_MAGNITUDE = 1e100
+#: Caps on what a data file may hold, so that reading it stays within memory and time.
+MAX_LINE_BYTES = 1 << 20
+MAX_CELL_LENGTH = 10_000
+MAX_CELLS = 5_000_000
+#: A decimal number as Python's float() reads it, in ASCII only and without underscores.
+_NUMBER = re.compile(
+    r"[+-]?(?:(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?|inf|infinity|nan)", re.IGNORECASE | re.ASCII
+)
 
 
 @dataclass(frozen=True)
@@ -77,21 +97,18 @@ class CsvTable:
         """The cells of ``columns`` as finite float64 numbers, shape ``(m, len(columns))``."""
         values = np.empty((len(self.rows), len(columns)))
         for i, cells in enumerate(self.rows):
-            try:
-                values[i] = [float(cells[j]) for j in columns]
-            except ValueError:
-                self._refuse_row(i, columns)
-        if not np.isfinite(values).all():
-            i, k = np.argwhere(~np.isfinite(values))[0]
-            self._refuse_cell(int(i), columns[k], "expected a finite number")
+            row = [_number(cells[j]) for j in columns]
+            if None in row:
+                self._refuse_cell(i, columns[row.index(None)], "expected a number")
+            values[i] = row
+        if not (np.abs(values) <= MAX_MAGNITUDE).all():
+            i, k = np.argwhere(~(np.abs(values) <= MAX_MAGNITUDE))[0]
+            finite = bool(np.isfinite(values[i, k]))
+            expected = (
+                f"a number of size at most {MAX_MAGNITUDE:g}" if finite else "a finite number"
+            )
+            self._refuse_cell(int(i), columns[k], f"expected {expected}")
         return values
-
-    def _refuse_row(self, i: int, columns: Sequence[int]) -> None:
-        for j in columns:
-            try:
-                float(self.rows[i][j])
-            except ValueError:
-                self._refuse_cell(i, j, "expected a number")
 
     def _refuse_cell(self, i: int, j: int, expected: str) -> None:
         cell = self.rows[i][j]
@@ -131,23 +148,25 @@ def is_csv_source(text: str) -> bool:
 
 def read_csv_table(path: str) -> CsvTable:
     """Read ``path`` into a :class:`CsvTable` (header, data rows of the header's width)."""
-    reader = csv.reader(io.StringIO(_read_text(path), newline=""), skipinitialspace=True)
     header: list[str] | None = None
     lines: list[int] = []
     rows: list[tuple[str, ...]] = []
-    for cells in reader:
-        if not cells or (len(cells) == 1 and cells[0].strip() == ""):
-            continue
-        if header is None:
-            header = _check_header(path, cells)
-            continue
-        if len(cells) != len(header):
-            raise DataError(
-                f"data file {path!r}, line {reader.line_num}: {len(cells)} cells, but the "
-                f"header has {len(header)} columns"
-            )
-        lines.append(reader.line_num)
-        rows.append(tuple(cells))
+    with _open(path) as stream:
+        reader = csv.reader(_text_lines(path, stream), skipinitialspace=True)
+        for cells in _rows(path, reader):
+            if not cells or (len(cells) == 1 and cells[0].strip() == ""):
+                continue
+            _check_cells(path, reader.line_num, cells, len(rows) + 1)
+            if header is None:
+                header = _check_header(path, cells)
+                continue
+            if len(cells) != len(header):
+                raise DataError(
+                    f"data file {path!r}, line {reader.line_num}: {len(cells)} cells, but the "
+                    f"header has {len(header)} columns"
+                )
+            lines.append(reader.line_num)
+            rows.append(tuple(cells))
     if header is None:
         raise DataError(f"data file {path!r} is empty (expected a header row, then data rows)")
     if not rows:
@@ -211,24 +230,73 @@ def class_of_label(text: str, class_names: Sequence[str]) -> int | None:
     return None
 
 
-def _read_text(path: str) -> str:
+def _open(path: str):
+    """``path`` opened for reading bytes, or a DataError saying why it cannot be."""
     if os.path.isdir(path):
         raise DataError(f"data file {path!r} is a folder, not a CSV file")
     try:
-        with open(path, "rb") as stream:
-            raw = stream.read()
+        return open(path, "rb")
     except FileNotFoundError:
         raise DataError(f"data file {path!r} does not exist") from None
     except OSError as exc:
         raise DataError(f"data file {path!r} cannot be read ({exc.strerror})") from None
-    try:
-        return raw.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        line = raw[: exc.start].count(b"\n") + 1
+
+
+def _text_lines(path: str, stream) -> Iterator[str]:
+    """The lines of the binary ``stream`` as text, one at a time (the csv reader's input),
+    each decoded from UTF-8 (a leading byte-order mark dropped) and at most
+    :data:`MAX_LINE_BYTES` long."""
+    number = 0
+    while True:
+        try:
+            raw = stream.readline(MAX_LINE_BYTES + 1)
+        except OSError as exc:
+            raise DataError(f"data file {path!r} cannot be read ({exc.strerror})") from None
+        if not raw:
+            return
+        number += 1
+        if len(raw) > MAX_LINE_BYTES:
+            raise DataError(
+                f"data file {path!r}, line {number}: longer than {MAX_LINE_BYTES} bytes "
+                f"(is this a CSV file?)"
+            )
+        try:
+            yield raw.decode("utf-8-sig" if number == 1 else "utf-8")
+        except UnicodeDecodeError as exc:
+            raise DataError(
+                f"data file {path!r}, line {number}: not UTF-8 text (byte "
+                f"0x{raw[exc.start]:02x}); save the file as UTF-8"
+            ) from None
+
+
+def _rows(path: str, reader) -> Iterator[list[str]]:
+    """The rows of ``reader``, a csv error becoming a DataError with its line."""
+    while True:
+        try:
+            cells = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as exc:
+            problem = str(exc)
+            if "field larger than field limit" in problem:
+                problem = f"a cell longer than {MAX_CELL_LENGTH} characters"
+            raise DataError(f"data file {path!r}, line {reader.line_num}: {problem}") from None
+        yield cells
+
+
+def _check_cells(path: str, line: int, cells: list[str], rows_so_far: int) -> None:
+    """Refuse an overlong cell, or a row that takes the file past :data:`MAX_CELLS`."""
+    for position, cell in enumerate(cells, start=1):
+        if len(cell) > MAX_CELL_LENGTH:
+            raise DataError(
+                f"data file {path!r}, line {line}, column {position}: a cell of {len(cell)} "
+                f"characters (at most {MAX_CELL_LENGTH})"
+            )
+    if rows_so_far * len(cells) > MAX_CELLS:
         raise DataError(
-            f"data file {path!r}, line {line}: not UTF-8 text (byte 0x{raw[exc.start]:02x}); "
-            f"save the file as UTF-8"
-        ) from None
+            f"data file {path!r}, line {line}: more than {MAX_CELLS} cells "
+            f"({rows_so_far} rows of {len(cells)} columns so far); use a smaller file"
+        )
 
 
 def _check_header(path: str, cells: list[str]) -> list[str]:
@@ -289,10 +357,10 @@ def _check_classes(
 
 
 def _number(text: str) -> float | None:
-    try:
-        return float(text)
-    except ValueError:
-        return None
+    """The number ``text`` writes in ASCII as float() reads it (blanks around it allowed),
+    else None: ``1_000``, ``٣`` and ``１`` are text here although float() takes them."""
+    text = text.strip()
+    return float(text) if _NUMBER.fullmatch(text) else None
 
 
 def _finite_number(text: str) -> float | None:

@@ -245,10 +245,11 @@ def _check_real(expr: Any, text: str, parameter: str) -> None:
     slope = sp.diff(expr, z)
     for probe in ("-3", "-1", "0", "1", "3"):
         for part, value in (("value", expr), ("derivative", slope)):
-            if _real_value(value, {z: sp.Rational(probe)}) is None:
+            problem = _value_problem(value, {z: sp.Rational(probe)})
+            if problem is not None:
                 raise InputError(
-                    f"'{parameter}' {text!r}: its {part} is not a real number at z = {probe}; "
-                    f"an activation must be defined for every z"
+                    f"'{parameter}' {text!r}: its {part} {problem} at z = {probe}; "
+                    f"an activation must be a finite real number for every z"
                 )
 
 
@@ -271,8 +272,19 @@ def _domain_problem(loss: Any, g: Any) -> str | None:
     return None
 
 
-def _real_value(expr: Any, point: dict) -> float | None:
-    """``expr`` at ``point`` as a finite float, or None when it is not a finite real."""
+def _value_problem(expr: Any, point: dict) -> str | None:
+    """What is wrong with ``expr`` at ``point`` as a float: not a real number, or a real
+    too large for floating point (``exp(exp(exp(3)))``); None when it is a finite float."""
+    if _real_value(expr, point) is not None:
+        return None
+    if _real_value(expr, point, overflow=True) is not None:
+        return "overflows (is beyond the range of floating point)"
+    return "is not a real number"
+
+
+def _real_value(expr: Any, point: dict, *, overflow: bool = False) -> float | None:
+    """``expr`` at ``point`` as a finite float, or None when it is not a finite real (with
+    ``overflow``, a real too large for a float is ``inf`` rather than None)."""
     import sympy as sp
 
     from chainrule.symbolic.core.symbols import sigma
@@ -288,7 +300,7 @@ def _real_value(expr: Any, point: dict) -> float | None:
         number = float(real)
     except TypeError:
         return None
-    return number if abs(number) < float("inf") else None
+    return number if overflow or abs(number) < float("inf") else None
 
 
 # ----------------------------------------------------------------------------- codegen

@@ -8,7 +8,8 @@
     │   ├── ParseError                 expression text refused by the safe parser
     │   ├── ShapeError                 an array of the wrong shape for its layer
     │   ├── DataError                  a data set or data file that cannot be used
-    │   └── ModelFileError             a saved model that cannot be read
+    │   ├── ModelFileError             a saved model that cannot be read
+    │   └── LimitError                 input too large, or work too slow, for its budget
     ├── ProofError (AssertionError)    a derivation step failed its check
     └── TrainingError (ArithmeticError) parameters or cost became non-finite
 
@@ -21,6 +22,7 @@ __all__ = [
     "ChainruleError",
     "DataError",
     "InputError",
+    "LimitError",
     "ModelFileError",
     "ParseError",
     "ProofError",
@@ -59,3 +61,7 @@ class ProofError(ChainruleError, AssertionError):
 
 class TrainingError(ChainruleError, ArithmeticError):
     """Training produced non-finite parameters or cost."""
+
+
+class LimitError(InputError):
+    """Input too large for its bound, or symbolic work that ran past its time limit."""

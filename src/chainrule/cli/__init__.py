@@ -4,8 +4,14 @@ Each sub-command lives in a module of its own that defines ``register(subparsers
 adds its parser and sets ``func`` (taking the parsed arguments, returning the exit status).
 This package imports the rest of chainrule; nothing imports it.
 
+Only the module of the sub-command being run is imported: ``chainrule --help`` lists the
+others from :data:`COMMANDS` alone, so that it, ``train``, ``gradcheck`` and ``predict`` start
+without SymPy (which ``derive`` needs).
+
 Every :class:`~chainrule.errors.ChainruleError` and every argument error becomes one line on
-standard error and exit status 2, never a traceback.
+standard error and exit status 2, never a traceback; a warning (NumPy's ``overflow
+encountered in exp``) is one ``chainrule: warning:`` line, once, without the path of the
+library that raised it.
 """
 
 from __future__ import annotations
@@ -13,6 +19,7 @@ from __future__ import annotations
 import argparse
 import importlib
 import sys
+import warnings
 from collections.abc import Sequence
 
 from chainrule import __version__
@@ -20,8 +27,13 @@ from chainrule.errors import ChainruleError
 
 __all__ = ["main"]
 
-#: Sub-command modules, in the order ``--help`` lists them.
-COMMANDS = ("derive", "train", "gradcheck", "predict")
+#: Sub-command modules and the line ``--help`` shows for each, in the order it lists them.
+COMMANDS = {
+    "derive": "derive backprop derivatives step by step, every step proven",
+    "train": "train a network on a bundled data set or a CSV file",
+    "gradcheck": "check backpropagation against central differences",
+    "predict": "classify the rows of a CSV file with a saved model",
+}
 
 
 class UsageError(Exception):
@@ -39,8 +51,9 @@ class OneLineParser(argparse.ArgumentParser):
         raise UsageError(self.prog, message)
 
 
-def build_parser() -> argparse.ArgumentParser:
-    """Build the parser with every registered sub-command."""
+def build_parser(command: str | None = None) -> argparse.ArgumentParser:
+    """Build the parser: ``command``'s sub-parser in full, every other sub-command as its
+    name and help line (enough for ``--help`` and for refusing an unknown command)."""
     parser = OneLineParser(
         prog="chainrule",
         description="Backprop, derived, proven, run.",
@@ -49,25 +62,42 @@ def build_parser() -> argparse.ArgumentParser:
     subparsers = parser.add_subparsers(
         dest="command", metavar="COMMAND", parser_class=OneLineParser
     )
-    for name in COMMANDS:
-        module = _load_command(name)
-        if module is not None:
-            module.register(subparsers)
+    for name, summary in COMMANDS.items():
+        if name == command:
+            importlib.import_module(f"chainrule.cli.{name}").register(subparsers)
+        else:
+            subparsers.add_parser(name, help=summary)
     return parser
 
 
-def _load_command(name: str):
-    try:
-        return importlib.import_module(f"chainrule.cli.{name}")
-    except ModuleNotFoundError as exc:
-        if exc.name == f"chainrule.cli.{name}":
-            return None
-        raise
+def _command_of(argv: Sequence[str]) -> str | None:
+    """The sub-command that ``argv`` names: its first word that is not an option."""
+    return next((word for word in argv if not word.startswith("-")), None)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line with ``argv`` (default: ``sys.argv[1:]``); return the exit status."""
-    parser = build_parser()
+    argv = sys.argv[1:] if argv is None else list(argv)
+    with warnings.catch_warnings():
+        warnings.simplefilter("default")
+        warnings.showwarning = _one_line_warning(set())
+        return _run(argv)
+
+
+def _one_line_warning(shown: set[str]):
+    """A ``warnings.showwarning`` that prints each distinct message once, on one line."""
+
+    def show(message, category, filename, lineno, file=None, line=None) -> None:
+        text = " ".join(str(message).split())
+        if text not in shown:
+            shown.add(text)
+            print(f"chainrule: warning: {text}", file=sys.stderr)
+
+    return show
+
+
+def _run(argv: list[str]) -> int:
+    parser = build_parser(_command_of(argv))
     try:
         args = parser.parse_args(argv)
         if args.command is None:

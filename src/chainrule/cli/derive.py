@@ -9,6 +9,10 @@ import os
 import sys
 
 from chainrule import __version__
+from chainrule.budget import time_limit
+from chainrule.cache import CachedDocument, cached_document
+from chainrule.cli import COMMANDS
+from chainrule.cli.options import add_time_limit_option
 from chainrule.cli.output import write_output
 from chainrule.errors import InputError
 from chainrule.render import FORMATS, render
@@ -25,7 +29,7 @@ TARGETS = ("numpy", "torch", "jax")
 def register(subparsers) -> None:
     parser = subparsers.add_parser(
         "derive",
-        help="derive backprop derivatives step by step, every step proven",
+        help=COMMANDS["derive"],
         description=(
             "Reproduce the reference derivations ([1] dL/da, ln, [2] dσ/dz, [3] dL/dz, "
             "[4] dz/dw, [5] dL/dw, [6] dL/db, layers) step by step, each step proven; the same "
@@ -84,25 +88,51 @@ def register(subparsers) -> None:
         "(a torch.autograd.Function per activation and loss, the proven derivative as its "
         "backward) or jax (a jax.custom_vjp function each)",
     )
+    parser.add_argument(
+        "--no-cache",
+        action="store_true",
+        help="prove the named derivations again instead of reading them from the cache of "
+        "proven derivations ($CHAINRULE_CACHE_DIR, else $XDG_CACHE_HOME/chainrule)",
+    )
+    add_time_limit_option(parser, "deriving --expr, --activation and --loss (or their code)")
     parser.set_defaults(func=run)
 
 
 def run(args: argparse.Namespace) -> int:
+    """Print (or write) what the options ask for; return the exit status."""
     if args.list:
         _check_list(args)
         _write(args, catalogue_text())
         return 0
     if args.show_code:
-        _write(args, _code(args))
+        with time_limit(args.time_limit, "generating the code of --activation and --loss"):
+            code = _code(args)
+        _write(args, code)
         return 0
     if args.target is not None:
         raise InputError(f"'--target' applies only with '--show-code' (got --target {args.target})")
     args.fmt = args.fmt or _format_of(args.output)
     if args.wrt is not None and args.expr is None:
         raise InputError(f"'--wrt' applies only with '--expr' (got --wrt {args.wrt})")
-    derivations = _derivations(args)
-    _write(args, render(derivations, args.fmt, version=__version__))
+    rendered = _rendered(args)
+    for note in rendered.notes:
+        print(note, file=sys.stderr)
+    _write(args, rendered.document)
     return 0
+
+
+def _rendered(args: argparse.Namespace) -> CachedDocument:
+    """The document the options ask for; named derivations (the reference set, the layer
+    families) come from the cache of proven derivations when it holds them."""
+
+    def make() -> CachedDocument:
+        derivations, notes = _derivations(args)
+        return CachedDocument(render(derivations, args.fmt, version=__version__), notes)
+
+    if args.expr is not None or args.activation is not None or args.loss is not None:
+        return make()
+    request = ["derive", *args.ids, "--route", args.route, "--format", args.fmt]
+    return cached_document(request, make, use_cache=not args.no_cache)
 
 
 #: The format an ``-o`` file's extension names when ``--format`` is not given.
@@ -137,17 +167,17 @@ def _check_list(args: argparse.Namespace) -> None:
         raise InputError(f"'--list' prints the catalogue as text on its own (got {found[0]})")
 
 
-def _note_single_routes(route: str, derivations: list[Derivation]) -> None:
-    """Say on stderr which derivations --route could not choose for: they have one route, or
-    none of the routes it names (a layer's: im2col, full convolution)."""
+def _notes_on_routes(route: str, derivations: list[Derivation]) -> tuple[str, ...]:
+    """The notes for stderr on the derivations --route could not choose for: they have one
+    route, or none of the routes it names (a layer's: im2col, full convolution)."""
     if route == "both":
-        return
+        return ()
+    notes = []
     single = [f"[{d.id}]" for d in derivations if len(d.routes) < 2]
     if single:
-        print(
+        notes.append(
             f"chainrule: note: --route {route} chooses between two routes; "
-            f"{', '.join(single)} {'has' if len(single) == 1 else 'have'} one, shown as it is",
-            file=sys.stderr,
+            f"{', '.join(single)} {'has' if len(single) == 1 else 'have'} one, shown as it is"
         )
     wanted = ROUTES[route]
     other = [
@@ -157,11 +187,11 @@ def _note_single_routes(route: str, derivations: list[Derivation]) -> None:
     ]
     if other:
         names = " and ".join(repr(name) for name in wanted)
-        print(
+        notes.append(
             f"chainrule: note: {', '.join(other)} {'has' if len(other) == 1 else 'have'} no "
-            f"route {names}; shown with all routes",
-            file=sys.stderr,
+            f"route {names}; shown with all routes"
         )
+    return tuple(notes)
 
 
 def _write(args: argparse.Namespace, text: str) -> None:
@@ -171,19 +201,24 @@ def _write(args: argparse.Namespace, text: str) -> None:
         sys.stdout.write(text if text.endswith("\n") else text + "\n")
 
 
-def _derivations(args: argparse.Namespace) -> list[Derivation]:
+def _derivations(args: argparse.Namespace) -> tuple[list[Derivation], tuple[str, ...]]:
+    """The derivations the options ask for, and the notes on their routes."""
     pair = args.activation is not None or args.loss is not None
     if args.expr is not None:
         if pair:
             option = "--activation" if args.activation is not None else "--loss"
             raise InputError(f"'--expr' cannot be combined with '{option}'")
-        derivations = _expression(args)
-        _note_single_routes(args.route, derivations)
-        return derivations
-    derivations = _pair(args) if pair else _named(args.ids)
-    _note_single_routes(args.route, derivations)
+        with time_limit(args.time_limit, "deriving --expr"):
+            derivations = _expression(args)
+        return derivations, _notes_on_routes(args.route, derivations)
+    if pair:
+        with time_limit(_pair_limit(args), "deriving --activation and --loss"):
+            derivations = _pair(args)
+    else:
+        derivations = _named(args.ids)
     wanted = ROUTES[args.route]
-    return [_only_routes(d, wanted) for d in derivations]
+    notes = _notes_on_routes(args.route, derivations)
+    return [_only_routes(d, wanted) for d in derivations], notes
 
 
 def _named(ids: list[str]) -> list[Derivation]:
@@ -212,6 +247,22 @@ def _only_routes(derivation: Derivation, names: tuple[str, ...]) -> Derivation:
         return derivation
     kept = tuple(r for r in derivation.routes if r.name in names)
     return dataclasses.replace(derivation, routes=kept) if kept else derivation
+
+
+def _pair_limit(args: argparse.Namespace) -> float | None:
+    """The time limit of a pair: none when both are catalogue names (each catalogue pair's
+    time is known: the derive benchmark times them all), ``--time-limit`` when either is
+    math text."""
+    from chainrule.symbolic.catalog import is_softmax, lookup
+
+    def named(kind: str, spec: str | None) -> bool:
+        return spec is None or is_softmax(spec) or lookup(kind, spec) is not None
+
+    try:
+        catalogue = named("activation", args.activation) and named("loss", args.loss)
+    except InputError:  # a bad constant, as in leaky_relu(-5): _pair names the option
+        return args.time_limit
+    return None if catalogue else args.time_limit
 
 
 def _pair(args: argparse.Namespace) -> list[Derivation]:

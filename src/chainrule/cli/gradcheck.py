@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import sys
 
+from chainrule.cli import COMMANDS
 from chainrule.cli.options import non_negative_float, positive_float, positive_int
 from chainrule.cli.train import add_network_options, build_network, prepare_targets
 from chainrule.cli.train_layers import (
@@ -35,7 +36,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     """Add the ``gradcheck`` sub-command."""
     parser = subparsers.add_parser(
         "gradcheck",
-        help="check backpropagation against central differences",
+        help=COMMANDS["gradcheck"],
         description="Compare every gradient of backward propagation with central "
         "differences of the cost, per parameter array.",
     )

@@ -4,7 +4,26 @@ from __future__ import annotations
 
 import argparse
 
-__all__ = ["positive_int", "positive_float", "non_negative_float", "int_list"]
+from chainrule.budget import DEFAULT_TIME_LIMIT, TIME_LIMIT_OPTION
+
+__all__ = [
+    "add_time_limit_option",
+    "int_list",
+    "non_negative_float",
+    "positive_float",
+    "positive_int",
+]
+
+
+def add_time_limit_option(parser: argparse.ArgumentParser, work: str) -> None:
+    """Add ``--time-limit SECONDS``, the wall-clock limit of ``work`` (what it limits)."""
+    parser.add_argument(
+        TIME_LIMIT_OPTION,
+        type=positive_float,
+        default=DEFAULT_TIME_LIMIT,
+        metavar="SECONDS",
+        help=f"stop {work} after this many seconds (default: {DEFAULT_TIME_LIMIT:g})",
+    )
 
 
 def positive_int(text: str) -> int:

@@ -17,6 +17,9 @@ import sys
 
 import numpy as np
 
+from chainrule.budget import time_limit
+from chainrule.cli import COMMANDS
+from chainrule.cli.options import add_time_limit_option
 from chainrule.csvdata import CsvTable, class_of_label, read_csv_table, read_feature_columns
 from chainrule.errors import DataError
 from chainrule.files import write_atomically
@@ -30,7 +33,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     """Add the ``predict`` sub-command."""
     parser = subparsers.add_parser(
         "predict",
-        help="classify the rows of a CSV file with a saved model",
+        help=COMMANDS["predict"],
         description="Classify every row of a CSV file with a model saved by "
         "'chainrule train --save', and write the classes and probabilities as CSV.",
     )
@@ -46,12 +49,14 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument(
         "-o", "--output", metavar="FILE", help="write the predictions to FILE (atomically)"
     )
+    add_time_limit_option(parser, "compiling a model's activation or loss written as math")
     parser.set_defaults(func=run)
 
 
 def run(args: argparse.Namespace) -> int:
     """Predict, write the CSV, report the accuracy when the file has the target column."""
-    model = load_model(args.model)
+    with time_limit(args.time_limit, f"loading the model {args.model!r}"):
+        model = load_model(args.model)
     rows, table = _feature_rows(model, args.data)
     labels, probabilities = model.predict_rows(rows)
     text = format_predictions(model, labels, probabilities)

@@ -16,7 +16,9 @@ import time
 
 import numpy as np
 
-from chainrule.cli.options import int_list, positive_float, positive_int
+from chainrule.budget import time_limit
+from chainrule.cli import COMMANDS
+from chainrule.cli.options import add_time_limit_option, int_list, positive_float, positive_int
 from chainrule.cli.train_files import add_file_options, check_file_options, write_files
 from chainrule.cli.train_layers import add_layer_options, check_layer_options, run_layers
 from chainrule.cli.train_options import (
@@ -35,6 +37,7 @@ from chainrule.custom import resolve_output as resolve_custom_output
 from chainrule.data import DATASETS, MAX_SEED, Dataset, load_dataset
 from chainrule.numeric import ACTIVATIONS, INITIALIZERS, OUTPUTS, Network, Output, train
 from chainrule.numeric.layers import Model
+from chainrule.numeric.memory import check_memory, network_bytes
 from chainrule.numeric.training import TrainingHistory
 from chainrule.sequence_data import SEQUENCE_TASKS
 
@@ -132,13 +135,14 @@ def add_network_options(parser: argparse.ArgumentParser) -> None:
         default=0,
         help="seed of the split, the weights and the shuffles (default: 0)",
     )
+    add_time_limit_option(parser, "compiling an --activation, --output or --loss written as math")
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     """Add the ``train`` sub-command."""
     parser = subparsers.add_parser(
         "train",
-        help="train a network on a bundled data set or a CSV file",
+        help=COMMANDS["train"],
         description="Train a network by gradient descent and report cost and accuracy.",
     )
     add_network_options(parser)
@@ -185,11 +189,15 @@ def _two_columns(Y: np.ndarray) -> np.ndarray:
 
 def build_network(args: argparse.Namespace, dataset: Dataset, dtype: str = "float64") -> Network:
     """The network that the parsed options describe, sized for ``dataset``."""
-    output = resolve_output(args, dataset)
+    with time_limit(args.time_limit, "compiling --activation, --output and --loss"):
+        output = resolve_output(args, dataset)
+        activation = resolve_activation(args.activation, "--activation")
     n_outputs = prepare_targets(dataset, output.name)[0].shape[0]
     init = AUTO_INIT.get(args.activation, "xavier") if args.init == "auto" else args.init
     sizes = [dataset.n_features, *args.layers, n_outputs]
-    activation = resolve_activation(args.activation, "--activation")
+    itemsize = 4 if dtype == "float32" else 8
+    needed = network_bytes(sizes, dataset.X_train.shape[1], itemsize)
+    check_memory(needed, f"'--layers' {','.join(map(str, args.layers))}")
     return Network(sizes, activation, output, init, dtype, seed=args.seed)
 
 

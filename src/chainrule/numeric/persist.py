@@ -36,6 +36,7 @@ import numpy as np
 from chainrule.errors import InputError, ModelFileError
 from chainrule.files import write_atomically
 from chainrule.numeric.activations import ACTIVATIONS, Activation, make_leaky_relu
+from chainrule.numeric.archive import read_arrays
 from chainrule.numeric.init import INITIALIZERS
 from chainrule.numeric.layers.model import Model
 from chainrule.numeric.losses import OUTPUTS, Output
@@ -56,6 +57,8 @@ __all__ = [
 FORMAT_NAME = "chainrule-model"
 #: Version of the layout above; files of a newer version are refused, not misread.
 FORMAT_VERSION = 1
+#: The longest architecture JSON read (a model with ten thousand named features fits).
+_MAX_ARCHITECTURE_LENGTH = 1 << 20
 
 
 # ----------------------------------------------------------------------------- saving
@@ -173,12 +176,13 @@ def load_model(path: str | os.PathLike[str]) -> SavedModel:
     entries = _read_entries(path)
     try:
         return _rebuild(entries)
-    except (InputError, ValueError, TypeError, KeyError) as exc:
+    except (InputError, ValueError, TypeError, KeyError, OverflowError) as exc:
         raise ModelFileError(f"cannot load model {str(path)!r}: {_reason(exc)}") from None
 
 
 def _read_entries(path: str | os.PathLike[str]) -> dict[str, np.ndarray]:
-    """Every array of the archive, read eagerly; any failure is the file's fault."""
+    """Every array of the archive, each checked before it is read (:mod:`.archive`); any
+    failure is the file's fault."""
     name = str(path)
     if not os.path.exists(path):
         raise ModelFileError(f"cannot load model {name!r}: the file does not exist")
@@ -190,15 +194,9 @@ def _read_entries(path: str | os.PathLike[str]) -> dict[str, np.ndarray]:
                 raise ModelFileError(
                     f"cannot load model {name!r}: not a .npz archive, so not a chainrule model"
                 )
-        with np.load(path, allow_pickle=False) as archive:
-            return {key: archive[key] for key in archive.files}
-    except ModelFileError:
-        raise
-    except Exception as exc:  # noqa: BLE001 - zipfile, zlib and numpy raise many kinds
-        raise ModelFileError(
-            f"cannot load model {name!r}: the archive is truncated, corrupted or holds "
-            f"pickled objects ({_reason(exc)})"
-        ) from None
+    except OSError as exc:
+        raise ModelFileError(f"cannot load model {name!r}: {exc.strerror or exc}") from None
+    return read_arrays(path)
 
 
 def _reason(exc: BaseException) -> str:
@@ -224,7 +222,7 @@ def _rebuild(entries: dict[str, np.ndarray]) -> SavedModel:
     network.init = spec["init"]
     network.set_params({name: entries[name] for name in network.params})
     if spec.get("rng_state") is not None:
-        network.rng.bit_generator.state = spec["rng_state"]
+        network.rng.bit_generator.state = _rng_state_from(spec["rng_state"])
     schema = None if spec["schema"] is None else _schema_from(spec["schema"], entries, sizes)
     expected = {"architecture", *network.params} | ({"mean", "scale"} if schema else set())
     unexpected = sorted(set(entries) - expected)
@@ -233,12 +231,33 @@ def _rebuild(entries: dict[str, np.ndarray]) -> SavedModel:
     return SavedModel(network, schema)
 
 
+def _rng_state_from(value: object) -> dict[str, Any]:
+    """A PCG64 state as ``bit_generator.state`` takes it: a 128-bit state and increment and
+    a buffered 32-bit half, every number non-negative and within its width."""
+
+    def fits(number: object, bits: int) -> bool:
+        return isinstance(number, int) and not isinstance(number, bool) and 0 <= number < 2**bits
+
+    valid = (
+        isinstance(value, dict)
+        and value.get("bit_generator") == "PCG64"
+        and isinstance(value.get("state"), dict)
+        and fits(value["state"].get("state"), 128)
+        and fits(value["state"].get("inc"), 128)
+        and fits(value.get("has_uint32"), 1)
+        and fits(value.get("uinteger"), 32)
+    )
+    if not valid:
+        raise ValueError(f"bad random generator state {str(value)[:80]!r}")
+    return value  # type: ignore[return-value]
+
+
 def _layered_spec(entries: dict[str, np.ndarray]) -> dict[str, Any] | None:
     """The architecture of a layered Model's file, or None for any other file."""
     raw = entries.get("architecture")
     if raw is None or raw.dtype.kind != "U" or raw.shape != ():
         return None
-    spec = json.loads(str(raw))
+    spec = _architecture_json(str(raw))
     from chainrule.numeric.layers.model_file import FORMAT_NAME as LAYERS_FORMAT
 
     return spec if isinstance(spec, dict) and spec.get("format") == LAYERS_FORMAT else None
@@ -274,13 +293,23 @@ def _check_parameters(entries: dict[str, np.ndarray], sizes: list[int], dtype: o
     return dtype  # type: ignore[return-value]
 
 
+def _architecture_json(text: str) -> object:
+    """The architecture's JSON text read, capped in length and nesting (ValueError)."""
+    if len(text) > _MAX_ARCHITECTURE_LENGTH:
+        raise ValueError(f"the 'architecture' entry is over {_MAX_ARCHITECTURE_LENGTH} characters")
+    try:
+        return json.loads(text)
+    except RecursionError:
+        raise ValueError("the 'architecture' JSON is nested too deeply") from None
+
+
 def _architecture_entry(entries: dict[str, np.ndarray]) -> dict[str, Any]:
     if "architecture" not in entries:
         raise ValueError("no 'architecture' entry: not a chainrule model")
     raw = entries["architecture"]
     if raw.dtype.kind != "U" or raw.shape != ():
         raise ValueError("the 'architecture' entry is not JSON text")
-    spec = json.loads(str(raw))
+    spec = _architecture_json(str(raw))
     if not isinstance(spec, dict) or spec.get("format") != FORMAT_NAME:
         raise ValueError(f"the 'architecture' entry does not say format {FORMAT_NAME!r}")
     check_format_version(spec.get("format_version"), FORMAT_VERSION, "format")

@@ -54,7 +54,10 @@ __all__ = [
 _SOFTMAX_NAMES = frozenset({SOFTMAX_CROSS_ENTROPY.name, *SOFTMAX_CROSS_ENTROPY.aliases})
 
 
-_PARAMETERISED = re.compile(r"(?P<name>leaky_relu|elu)\((?P<value>[0-9./]+)\)")
+#: ``leaky_relu(0.2)``, ``elu(2)``: the constant is checked by the entry (``leaky_relu(-5)``
+#: is a bad slope, not an unknown function).
+_PARAMETERISED = re.compile(r"\s*(?P<name>[A-Za-z_ -]+?)\s*\((?P<value>[^()]*)\)\s*")
+_PARAMETERISED_MAKERS = {"leaky_relu": leaky_relu, "elu": elu}
 
 
 def _key(name: str) -> str:
@@ -92,10 +95,13 @@ def lookup(kind: str, name: str) -> CatalogEntry | None:
     key = _key(name)
     if key in table:
         return table[key]
-    parameterised = _PARAMETERISED.fullmatch(key) if kind == "activation" else None
-    if parameterised is not None:
-        make = leaky_relu if parameterised["name"] == "leaky_relu" else elu
-        return make(parameterised["value"])
+    parameterised = _PARAMETERISED.fullmatch(name) if kind == "activation" else None
+    make = None if parameterised is None else _PARAMETERISED_MAKERS.get(_key(parameterised["name"]))
+    if parameterised is not None and make is not None:
+        try:
+            return make(parameterised["value"].strip())
+        except InputError as error:
+            raise InputError(f"{name.strip()!r}: {error}") from None
     return next((e for e in table.values() if key in e.aliases), None)
 
 
@@ -166,7 +172,10 @@ def _get(kind: str, spec: str | CatalogEntry, parameter: str, math: str) -> Cata
         return spec
     if not isinstance(spec, str):
         raise InputError(f"'{parameter}' must be a name or math text (got {spec!r})")
-    found = lookup(kind, spec)
+    try:
+        found = lookup(kind, spec)
+    except InputError as error:
+        raise InputError(f"'{parameter}' {error}") from None
     if found is not None:
         return found
     known = ", ".join(names(kind))

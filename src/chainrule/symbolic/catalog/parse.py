@@ -37,6 +37,7 @@ from chainrule.symbolic.catalog.bounds import (
     Refused,
     bounded_exp,
     bounded_power,
+    check_expression_size,
     checked_argument,
 )
 from chainrule.symbolic.core.symbols import BASE_SYMBOLS, sigma
@@ -308,6 +309,10 @@ class _Builder:
 
 
 def _check_result(expression: sp.Expr, source: str, parameter: str) -> None:
+    try:
+        check_expression_size(expression)
+    except Refused as refusal:
+        raise _error(parameter, str(refusal), source) from None
     if expression.has(sp.zoo, sp.nan, sp.oo, -sp.oo):
         problem = "undefined or infinite value (a division by zero? log(0)?)"
         raise _error(parameter, problem, source)
