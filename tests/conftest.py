@@ -15,7 +15,16 @@ def private_cache(tmp_path_factory, monkeypatch):
 
 
 #: The layer families whose derivations several test modules read.
-LAYER_FAMILIES = ("batchnorm", "conv", "maxpool", "avgpool")
+LAYER_FAMILIES = (
+    "batchnorm",
+    "conv",
+    "maxpool",
+    "avgpool",
+    "embedding",
+    "rnn",
+    "lstm",
+    "attention",
+)
 
 
 @pytest.fixture(scope="session")

@@ -1,7 +1,7 @@
 """chainrule: backprop, derived, proven, run.
 
-``import chainrule`` stays light: :class:`MLPClassifier` (which needs scikit-learn) is loaded
-on first use, through the module's ``__getattr__``.
+``import chainrule`` stays light: :class:`MLPClassifier` and :class:`MLPRegressor` (which
+need scikit-learn) are loaded on first use, through the module's ``__getattr__``.
 """
 
 from __future__ import annotations
@@ -10,12 +10,16 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from chainrule.numeric.estimator import MLPClassifier
+    from chainrule.numeric.regressor import MLPRegressor
 
 __version__ = "0.1.0"
-__all__ = ["MLPClassifier", "__version__"]
+__all__ = ["MLPClassifier", "MLPRegressor", "__version__"]
 
 #: Public names loaded on first access: name -> module that defines it.
-_LAZY = {"MLPClassifier": "chainrule.numeric.estimator"}
+_LAZY = {
+    "MLPClassifier": "chainrule.numeric.estimator",
+    "MLPRegressor": "chainrule.numeric.regressor",
+}
 
 
 def __getattr__(name: str) -> Any:

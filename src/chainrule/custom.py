@@ -26,12 +26,14 @@ Only what is asked for imports SymPy: a built-in name never does.
 
 from __future__ import annotations
 
+import functools
 import re
 from typing import Any
 
 from chainrule.errors import InputError
 from chainrule.numeric.activations import ACTIVATIONS, Activation, make_leaky_relu
 from chainrule.numeric.losses import OUTPUTS, Output
+from chainrule.numeric.resolve import AUTO, built_in_output
 
 __all__ = [
     "AUTO",
@@ -42,8 +44,6 @@ __all__ = [
     "resolve_output",
 ]
 
-#: The ``--output`` that picks the output for the loss.
-AUTO = "auto"
 _SOFTMAX = "softmax"
 #: z values where an activation must be defined and where an output's values are taken.
 _PROBES = ("-3", "-1", "-1/4", "1/4", "1", "3")
@@ -78,6 +78,13 @@ def resolve_activation(spec: str | Activation, parameter: str = "activation") ->
         raise InputError(f"'{parameter}' must be a name or math in z (got {spec!r})")
     if spec in ACTIVATIONS:
         return ACTIVATIONS[spec]
+    return _activation_from_text(spec, parameter)
+
+
+@functools.lru_cache(maxsize=64)
+def _activation_from_text(spec: str, parameter: str) -> Activation:
+    """The activation of a spelling that is not a built-in name, generated once per
+    spelling (a failure is not cached: it raises every time)."""
     entry = _activation_entry(spec, parameter)
     leaky = _LEAKY.fullmatch(entry.name)
     if leaky is not None:
@@ -89,8 +96,14 @@ def resolve_activation(spec: str | Activation, parameter: str = "activation") ->
     return _compiled_activation(entry, spec if entry.custom else entry.name)
 
 
+@functools.lru_cache(maxsize=64)
 def resolve_output(
-    loss: str | None, output: str = AUTO, *, default: str = "sigmoid", parameter: str = "loss"
+    loss: str | None,
+    output: str,
+    *,
+    default: str = "sigmoid",
+    parameter: str = "loss",
+    output_parameter: str = "--output",
 ) -> Output:
     """The output layer for ``loss`` and ``output``.
 
@@ -101,20 +114,21 @@ def resolve_output(
         and y.
     output : str
         ``"auto"``, ``"softmax"``, or an activation as :func:`resolve_activation` takes it.
+        There is no default, so that "auto" is always asked for: it picks sigmoid for a
+        catalogue loss of probabilities, linear for the other catalogue losses (log_cosh,
+        mae, ...) and, for math text, the first of linear and sigmoid the loss accepts.
     default : str
         The built-in output that ``"auto"`` means when there is no loss.
-    parameter : str
-        The loss option's name in error messages (the output's is ``'--output'``).
+    parameter, output_parameter : str
+        The options' names in error messages (``'--loss'``, ``'--output'`` on the command
+        line; ``'loss'``, ``'output'`` in Python).
+
+    Each spelling is generated once (a failure is not cached: it raises every time).
     """
     if loss is None:
-        name = default if output == AUTO else output
-        if name not in OUTPUTS:
-            known = ", ".join(sorted(OUTPUTS))
-            raise InputError(
-                f"'--output' must be auto or one of {known}, which bring their own loss, "
-                f"unless '--loss' is given (got {name!r})"
-            )
-        return OUTPUTS[name]
+        return built_in_output(
+            output, default=default, output_parameter=output_parameter, loss_parameter=parameter
+        )
     from chainrule.symbolic import catalog
 
     if catalog.is_softmax(loss):
@@ -122,7 +136,8 @@ def resolve_output(
             raise InputError(f"{parameter!r} {loss!r} is for a softmax output (got {output!r})")
         return OUTPUTS[_SOFTMAX]
     entry = catalog.get_loss(loss, parameter)
-    return _output_for(entry, loss if entry.custom else entry.name, output, parameter)
+    spec = loss if entry.custom else entry.name
+    return _output_for(entry, spec, output, parameter, output_parameter)
 
 
 def activation_from_expression(text: str, name: str | None = None) -> Activation:
@@ -194,7 +209,9 @@ def _activation_entry(spec: str, parameter: str) -> Any:
     return entry
 
 
-def _output_for(loss: Any, loss_spec: str, output: str, parameter: str) -> Output:
+def _output_for(
+    loss: Any, loss_spec: str, output: str, parameter: str, output_parameter: str
+) -> Output:
     """The output ``output`` (or the first that fits, for auto) with the loss entry."""
     from chainrule.symbolic import catalog
 
@@ -209,7 +226,7 @@ def _output_for(loss: Any, loss_spec: str, output: str, parameter: str) -> Outpu
     for candidate in candidates:
         g_expr: Any = _SOFTMAX
         if candidate != _SOFTMAX:
-            g_expr = catalog.get_activation(candidate, "--output").expr
+            g_expr = catalog.get_activation(candidate, output_parameter).expr
         problem = _domain_problem(expr, g_expr)
         if problem is None:
             if (loss.name, candidate) in _BUILT_IN_PAIRS and not loss.custom:
@@ -218,7 +235,11 @@ def _output_for(loss: Any, loss_spec: str, output: str, parameter: str) -> Outpu
             return _compiled_output(candidate, g_expr, loss_spec, shown, expr)
         problems.append((candidate, problem))
     name, problem = problems[0]
-    hint = " (try '--output sigmoid' for a loss of probabilities)" if name != "sigmoid" else ""
+    hint = ""
+    if name != "sigmoid":
+        option = output_parameter
+        suggestion = f"'{option} sigmoid'" if option.startswith("--") else f"{option}='sigmoid'"
+        hint = f" (try {suggestion} for a loss of probabilities)"
     raise InputError(f"{parameter!r} {loss_spec!r} does not fit the {name} output: {problem}{hint}")
 
 

@@ -46,11 +46,11 @@ def check_output_path(path: str | os.PathLike[str], what: str) -> Path:
     when one can be written there: its folder exists and it is not a folder, device, pipe or
     socket. Otherwise an InputError naming ``what`` (``"'--save'"``, ``"model file"``)."""
     given = Path(path)
-    target = Path(os.path.realpath(given)) if given.is_symlink() else given
-    folder = target.parent if str(target.parent) else Path(".")
-    if not folder.is_dir():
-        raise InputError(f"{what} must be in an existing folder (got {str(path)!r})")
     try:
+        target = Path(os.path.realpath(given)) if given.is_symlink() else given
+        folder = target.parent if str(target.parent) else Path(".")
+        if not folder.is_dir():
+            raise InputError(f"{what} must be in an existing folder (got {str(path)!r})")
         mode = target.stat().st_mode
     except FileNotFoundError:
         return target

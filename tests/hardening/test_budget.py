@@ -105,7 +105,7 @@ def test_catalogue_pairs_run_without_the_time_limit(capsys):
 def test_slow_compilation_stops_at_the_time_limit(capsys, monkeypatch, command):
     import chainrule.cli.train as train_cli
 
-    monkeypatch.setattr(train_cli, "resolve_activation", lambda *_: spin(30))
+    monkeypatch.setattr(train_cli, "resolve_hidden", lambda *_: spin(30))
     err = one_line_refusal(capsys, command, "--activation", "z*tanh(z)", "--time-limit", "0.2")
     assert "compiling --activation, --output and --loss took longer" in err
 

@@ -32,6 +32,13 @@ def test_a_device_is_never_replaced(capsys, option):
     assert stat.S_ISCHR(os.stat("/dev/full").st_mode)
 
 
+@pytest.mark.parametrize("option", ["-o", "--save"])
+def test_a_name_too_long_for_the_system_is_refused(capsys, tmp_path, option):
+    argv = ["derive", "4", "-o"] if option == "-o" else ["train", "--epochs", "1", "--save"]
+    err = refusal(capsys, *argv, tmp_path / ("1" * 3000))
+    assert f"cannot write '{option}'" in err and "File name too long" in err
+
+
 def test_a_folder_is_never_replaced(capsys, tmp_path):
     (tmp_path / "out").mkdir()
     assert "must name a file, not a folder" in refusal(

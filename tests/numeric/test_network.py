@@ -55,8 +55,13 @@ def test_bad_layer_sizes(sizes: object, message: str) -> None:
         ({"dtype": "int"}, r"'dtype' must be float64 or float32"),
         ({"seed": -1}, r"'seed' must be an integer >= 0"),
         ({"seed": 1.5}, r"'seed' must be an integer >= 0 or a numpy Generator"),
-        ({"activation": "swish"}, r"'activation' must be one of"),
-        ({"output": "hinge"}, r"'output' must be one of"),
+        ({"activation": "swoosh"}, r"'activation' must be one of sigmoid, .* or math in z"),
+        (
+            {"activation": ["relu", "tanh"]},
+            r"'activation' must be one activation or a list of one per",
+        ),
+        ({"activation": 3}, r"'activation' must be a name, math in z or an Activation"),
+        ({"output": "hinge"}, r"'output' must be auto or one of linear, sigmoid, softmax"),
     ],
 )
 def test_bad_options(kwargs: dict, message: str) -> None:
@@ -190,16 +195,38 @@ def test_float32_everywhere() -> None:
     np.testing.assert_allclose(AL, network.forward(X)[0], rtol=1e-5)
 
 
-def test_buffers_are_reused_for_the_same_width_only() -> None:
-    network = Network([3, 4, 1], seed=0)
-    rng = np.random.default_rng(0)
-    _, first = network.forward(rng.standard_normal((3, 5)))
-    _, second = network.forward(rng.standard_normal((3, 5)))
-    assert first["Z1"] is second["Z1"]  # documented: caches are views of reused buffers
-    _, other = network.forward(rng.standard_normal((3, 8)))
-    assert other["Z1"] is not first["Z1"] and other["Z1"].shape == (4, 8)
-    _, again = network.forward(rng.standard_normal((3, 5)))
-    assert again["Z1"] is first["Z1"]
+def test_returned_arrays_belong_to_the_caller() -> None:
+    network, X, Y = random_problem([3, 4, 2], "tanh", "softmax", m=5, seed=0)
+    AL, caches = network.forward(X)
+    grads = network.backward(Y, caches, l2=0.1)
+    cost, gradient = network.compute_gradients(X, Y)
+    kept = [AL.copy(), {k: v.copy() for k, v in caches.items()}]
+    kept += [{k: v.copy() for k, v in grads.items()}, gradient.copy()]
+    other_X = np.random.default_rng(1).standard_normal(X.shape)  # same m: the same buffers
+    again_AL, again = network.forward(other_X)
+    network.backward(Y, again)
+    network.compute_gradients(other_X, Y, l2=0.5)
+    network.train_step(other_X, Y, 0.1)
+    network.predict(other_X)
+    np.testing.assert_array_equal(AL, kept[0])
+    for name, value in kept[1].items():
+        np.testing.assert_array_equal(caches[name], value, err_msg=name)
+    for name, value in kept[2].items():
+        np.testing.assert_array_equal(grads[name], value, err_msg=name)
+    np.testing.assert_array_equal(gradient, kept[3])
+    again_AL[...] = 7.0  # writing into a result leaves the network and its next pass alone
+    again["A1"][...] = 7.0
+    np.testing.assert_array_equal(network.forward(other_X)[0], network.predict_proba(other_X))
+
+
+def test_compute_gradients_writes_into_out() -> None:
+    network, X, Y = random_problem([3, 4, 1], "relu", "sigmoid", m=6, seed=1)
+    out = np.empty_like(network.parameter_vector)
+    cost, gradient = network.compute_gradients(X, Y, out=out)
+    assert gradient is out and not np.shares_memory(out, network.gradient_vector)
+    np.testing.assert_array_equal(out, network.compute_gradients(X, Y)[1])
+    with pytest.raises(InputError, match=r"'out' must be a float64 array of shape \(21,\)"):
+        network.compute_gradients(X, Y, out=np.empty(3))
 
 
 def test_copy_and_astype_are_independent() -> None:
@@ -221,18 +248,6 @@ def test_pickle_round_trip_keeps_every_parameter_and_the_views() -> None:
     assert twin.rng.random() == network.rng.random()
 
 
-def test_pickles_from_before_the_block_layout_still_load() -> None:
-    network = Network([3, 4, 2], "tanh", "softmax", seed=1)
-    state = network.__getstate__()
-    del state["params"]  # the old state held W1, b1, W2, b2 one after another
-    state["parameters"] = np.concatenate([value.ravel() for value in network.params.values()])
-    twin = Network.__new__(Network)
-    twin.__setstate__(state)
-    for name, value in network.params.items():
-        np.testing.assert_array_equal(twin.params[name], value)
-
-
-# ----------------------------------------------------------------- predictions
 def test_predict_proba_predict_and_accuracy() -> None:
     network = Network([2, 1], "linear", "sigmoid", seed=0)
     network.set_params({"W1": np.array([[1.0, -1.0]]), "b1": np.zeros((1, 1))})
@@ -268,17 +283,17 @@ def test_compute_gradients_agrees_with_forward_and_backward(output: str, dtype: 
         [np.hstack([grads[f"dW{layer}"], grads[f"db{layer}"]]).ravel() for layer in (1, 2, 3)]
     )
     expected_cost = network.cost(X, Y)
-    cost = network.compute_gradients(X, Y)
+    cost, gradient = network.compute_gradients(X, Y)
     tolerance = 1e-12 if dtype == "float64" else 1e-5
     assert cost == pytest.approx(expected_cost, rel=tolerance)
-    np.testing.assert_allclose(network.gradient_vector, expected, rtol=tolerance, atol=tolerance)
+    np.testing.assert_allclose(gradient, expected, rtol=tolerance, atol=tolerance)
+    np.testing.assert_array_equal(network.gradient_vector, gradient)  # the live buffer
 
 
 def test_train_step_is_one_gradient_descent_step() -> None:
     network, X, Y = random_problem([3, 4, 1], "relu", "sigmoid", m=10, seed=3)
     before = network.parameter_vector.copy()
-    cost = network.compute_gradients(X, Y)
-    gradient = network.gradient_vector.copy()
+    cost, gradient = network.compute_gradients(X, Y)
     assert network.train_step(X, Y, 0.3) == cost
     np.testing.assert_allclose(network.parameter_vector, before - 0.3 * gradient, rtol=1e-15)
     assert network.cost(X, Y) < cost

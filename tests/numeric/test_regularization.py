@@ -53,8 +53,7 @@ def test_l2_gradient_term_is_lambda_over_m_times_w_and_spares_the_biases() -> No
 
 def test_fused_pass_with_l2_agrees_with_forward_and_backward() -> None:
     network, X, Y = random_problem([3, 5, 4, 2], "sigmoid", "softmax", m=7, seed=2)
-    cost = network.compute_gradients(X, Y, l2=0.3)
-    fused = network.gradient_vector.copy()
+    cost, fused = network.compute_gradients(X, Y, l2=0.3)
     _, caches = network.forward(X)
     network.backward(Y, caches, l2=0.3)
     np.testing.assert_allclose(fused, network.gradient_vector, rtol=1e-12, atol=1e-15)
@@ -190,8 +189,7 @@ def test_a_backward_pass_with_another_mask_is_caught() -> None:
 def test_fused_training_pass_with_dropout_agrees_with_forward_and_backward() -> None:
     network, X, Y = random_problem([3, 6, 5, 1], "sigmoid", "sigmoid", m=8, seed=10)
     twin = network.copy()  # same Generator state: the same masks
-    network.compute_gradients(X, Y, keep_prob=0.7, l2=0.2)
-    fused = network.gradient_vector.copy()
+    _, fused = network.compute_gradients(X, Y, keep_prob=0.7, l2=0.2)
     _, caches = twin.forward(X, keep_prob=0.7)
     twin.backward(Y, caches, keep_prob=0.7, l2=0.2)
     np.testing.assert_allclose(fused, twin.gradient_vector, rtol=1e-12, atol=1e-15)

@@ -22,7 +22,17 @@ DERIVATION_KEYS = [
     "oracle",
     "notes",
 ]
-STEP_KEYS = ["lhs", "expr", "latex", "move", "text", "verdict", "method", "subderivations"]
+STEP_KEYS = [
+    "lhs",
+    "lhs_latex",
+    "expr",
+    "latex",
+    "move",
+    "text",
+    "verdict",
+    "method",
+    "subderivations",
+]
 
 
 def _reads_back(text: str, original: sp.Basic) -> bool:
@@ -68,6 +78,7 @@ def test_step_fields(sigmoid, bias):
     step = document["derivations"][0]["routes"][0]["steps"][2]
     assert step == {
         "lhs": "Derivative(sigma(z), z)",
+        "lhs_latex": r"\sigma'\left(z\right)",
         "expr": "-(1 + exp(-z))**(-2)*(-exp(-z))",
         "latex": r"-\left(1 + e^{-z}\right)^{-2} \cdot \left(-e^{-z}\right)",
         "move": "chain_rule",

@@ -15,6 +15,8 @@ import sympy as sp
 
 from chainrule.render import FORMATS, render
 
+SEQUENCE = ("embedding", "rnn", "lstm", "attention")
+
 
 @pytest.fixture(scope="module")
 def derivations(layer_derivations):
@@ -25,7 +27,7 @@ def derivations(layer_derivations):
 def test_every_format_renders_without_a_failure(derivations, fmt):
     out = render(derivations, fmt)
     assert out.strip() and "FAILED" not in out
-    for heading in ("batchnorm", "conv", "maxpool", "avgpool"):
+    for heading in (*("batchnorm", "conv", "maxpool", "avgpool"), *SEQUENCE):
         assert heading in out
 
 

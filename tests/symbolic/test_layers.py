@@ -114,6 +114,21 @@ def test_other_hidden_activations_are_proved_too(hidden):
     assert any("ReLU" in note for note in derivation.notes) == (hidden == "relu")
 
 
+def test_each_hidden_layer_may_have_its_own_activation():
+    derivation = layer_equations((2, 1, 1, 1), 2, ("relu", "tanh"))
+    assert all(step.verdict is Verdict.PROVED for step in derivation.steps())
+    assert derivation.oracle.verdict is Verdict.PROVED
+    assert any("g[1] = relu, g[2] = tanh, and g[3] = σ" in note for note in derivation.notes)
+    assert any("relu then tanh hidden layers" in note for note in derivation.notes)
+    network = LayerNetwork((2, 1, 1, 1), 2, ("relu", "tanh"))
+    t = sp.Symbol("t", real=True)
+    one = sp.ImmutableMatrix([[t]])
+    assert network.activate(1, one)[0] == sp.Max(0, t)
+    assert network.activate(2, one)[0] == sp.tanh(t)
+    with pytest.raises(InputError, match=r"'hidden' must be one activation or one per hidden"):
+        layer_equations((2, 1, 1, 1), 2, ("relu",))
+
+
 def test_a_deeper_network_checks_every_layer():
     network = LayerNetwork((1, 2, 3, 1), 2, "tanh")
     check = check_equation(dW, (1 / m) * dZ * A_prev.T, network)

@@ -265,8 +265,8 @@ def test_show_writes_the_words_of_step_sentences():
 
 
 def test_a_function_without_a_rule_is_refused_by_name():
-    with pytest.raises(InputError, match="asin"):
-        differentiate(sp.asin(z), z)
+    with pytest.raises(InputError, match="loggamma"):
+        differentiate(sp.loggamma(z), z)
 
 
 def test_arguments_of_the_wrong_type_are_refused():

@@ -33,6 +33,7 @@ COMMANDS = {
     "train": "train a network on a bundled data set or a CSV file",
     "gradcheck": "check backpropagation against central differences",
     "predict": "classify the rows of a CSV file with a saved model",
+    "check": "check your own derivation, layer equations or backward function",
 }
 
 

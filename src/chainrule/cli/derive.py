@@ -339,7 +339,8 @@ def _expression(args: argparse.Namespace) -> list[Derivation]:
     if args.wrt is not None and args.wrt not in BASE_SYMBOLS:
         raise InputError(f"'--wrt' must be one of {', '.join(BASE_SYMBOLS)} (got {args.wrt!r})")
     expr = parse_expression(args.expr, BASE_SYMBOLS, parameter="--expr")
-    return [derive_expression(expr, _variable(expr, args.wrt), text=args.expr)]
+    variable = _variable(expr, args.wrt)
+    return [derive_expression(expr, variable, text=args.expr, parameter="--expr")]
 
 
 def _variable(expr, wrt: str | None):

@@ -89,7 +89,7 @@ def run(args: argparse.Namespace) -> int:
         l2=args.l2,
     )
     sizes = "-".join(str(n) for n in network.layer_sizes)
-    subject = f"network {sizes} ({network.activation.name} hidden, {network.output.name} output)"
+    subject = f"network {sizes} ({network.activation_name} hidden, {network.output.name} output)"
     return _report(subject, m, dataset, args, report)
 
 

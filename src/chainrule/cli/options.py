@@ -7,6 +7,7 @@ import argparse
 from chainrule.budget import DEFAULT_TIME_LIMIT, TIME_LIMIT_OPTION
 
 __all__ = [
+    "activation_list",
     "add_time_limit_option",
     "int_list",
     "non_negative_float",
@@ -78,3 +79,16 @@ def _float(text: str) -> float:
     if value != value or value in (float("inf"), float("-inf")):
         raise argparse.ArgumentTypeError(f"expected a finite number, got {text!r}")
     return value
+
+
+def activation_list(text: str) -> str | list[str]:
+    """One activation, or one per hidden layer separated by commas outside parentheses:
+    ``relu,tanh`` is two, ``max(z, 0)`` and ``leaky_relu(0.2)`` are one each."""
+    parts, depth, start = [], 0, 0
+    for index, char in enumerate(text):
+        depth += {"(": 1, ")": -1}.get(char, 0)
+        if char == "," and depth == 0:
+            parts.append(text[start:index].strip())
+            start = index + 1
+    parts.append(text[start:].strip())
+    return parts[0] if len(parts) == 1 else parts

@@ -18,7 +18,13 @@ import numpy as np
 
 from chainrule.budget import time_limit
 from chainrule.cli import COMMANDS
-from chainrule.cli.options import add_time_limit_option, int_list, positive_float, positive_int
+from chainrule.cli.options import (
+    activation_list,
+    add_time_limit_option,
+    int_list,
+    positive_float,
+    positive_int,
+)
 from chainrule.cli.train_files import add_file_options, check_file_options, write_files
 from chainrule.cli.train_layers import add_layer_options, check_layer_options, run_layers
 from chainrule.cli.train_options import (
@@ -32,12 +38,12 @@ from chainrule.cli.train_sequence import (
     run_sequence,
 )
 from chainrule.csvdata import is_csv_source
-from chainrule.custom import resolve_activation
 from chainrule.custom import resolve_output as resolve_custom_output
 from chainrule.data import DATASETS, MAX_SEED, Dataset, load_dataset
 from chainrule.numeric import ACTIVATIONS, INITIALIZERS, OUTPUTS, Network, Output, train
 from chainrule.numeric.layers import Model
 from chainrule.numeric.memory import check_memory, network_bytes
+from chainrule.numeric.resolve import resolve_hidden
 from chainrule.numeric.training import TrainingHistory
 from chainrule.sequence_data import SEQUENCE_TASKS
 
@@ -105,7 +111,8 @@ def add_network_options(parser: argparse.ArgumentParser) -> None:
         default=DEFAULT_ACTIVATION,
         metavar="NAME|EXPR",
         help=f"hidden-layer activation: built-in ({', '.join(sorted(ACTIVATIONS))}), a "
-        f"catalogue name (chainrule derive --list) or math in z such as 'z*sigmoid(z)' "
+        f"catalogue name (chainrule derive --list) or math in z such as 'z*sigmoid(z)'; one "
+        f"per hidden layer separated by commas, such as 'relu,tanh' "
         f"(default: {DEFAULT_ACTIVATION})",
     )
     parser.add_argument(
@@ -189,11 +196,14 @@ def _two_columns(Y: np.ndarray) -> np.ndarray:
 
 def build_network(args: argparse.Namespace, dataset: Dataset, dtype: str = "float64") -> Network:
     """The network that the parsed options describe, sized for ``dataset``."""
+    spec = activation_list(args.activation)
     with time_limit(args.time_limit, "compiling --activation, --output and --loss"):
         output = resolve_output(args, dataset)
-        activation = resolve_activation(args.activation, "--activation")
+        activation = resolve_hidden(spec, len(args.layers), "--activation")
     n_outputs = prepare_targets(dataset, output.name)[0].shape[0]
-    init = AUTO_INIT.get(args.activation, "xavier") if args.init == "auto" else args.init
+    names = spec if isinstance(spec, list) else [spec]
+    he = all(AUTO_INIT.get(name) == "he" for name in names)
+    init = ("he" if he else "xavier") if args.init == "auto" else args.init
     sizes = [dataset.n_features, *args.layers, n_outputs]
     itemsize = 4 if dtype == "float32" else 8
     needed = network_bytes(sizes, dataset.X_train.shape[1], itemsize)
@@ -212,7 +222,7 @@ def resolve_output(args: argparse.Namespace, dataset: Dataset) -> Output:
 def describe(network: Network, dataset: Dataset) -> list[str]:
     """Lines naming the data and the network."""
     sizes = "-".join(str(n) for n in network.layer_sizes)
-    hidden = f"{network.activation.name} hidden units, " if network.n_layers > 1 else ""
+    hidden = f"{network.activation_name} hidden units, " if network.n_layers > 1 else ""
     return [
         f"data: {dataset.name}, {dataset.X_train.shape[1]} training and "
         f"{dataset.X_test.shape[1]} test examples, {dataset.n_features} features, "

@@ -31,6 +31,7 @@ from chainrule.codegen.stable import Step, kink_steps, stabilize
 from chainrule.errors import ProofError
 from chainrule.symbolic.catalog import CatalogEntry, get_activation, get_loss
 from chainrule.symbolic.core.symbols import a, sigma, y, z
+from chainrule.symbolic.proof.check import off_the_jumps
 
 __all__ = ["ActivationBackward", "LossBackward", "activation_backward", "loss_backward"]
 
@@ -129,7 +130,7 @@ def activation_backward(
     else:
         derivative = kink_steps(stabilize(proven.xreplace({a: entry.expr})), z)
         saves = SAVES_INPUT
-    _checked_derivative(sp.diff(entry.expr, z), derivative, {a: entry.expr})
+    _checked_derivative(off_the_jumps(sp.diff(entry.expr, z)), derivative, {a: entry.expr})
     label = name or entry.name
     return ActivationBackward(
         label,
@@ -154,9 +155,13 @@ def loss_backward(
     proven, notes = _proven(entry, "1")
     gradient = kink_steps(stabilize(proven), a)
     inside = {a: sigma(z)}  # a in (0, 1), where every catalogue loss is defined
-    _checked_derivative(sp.diff(entry.expr, a).xreplace(inside), gradient.xreplace(inside), {})
-    by_label = sp.diff(entry.expr, y)
-    if sp.simplify(by_label + sp.diff(entry.expr, a)) == 0:  # L is a function of a - y
+    _checked_derivative(
+        off_the_jumps(sp.diff(entry.expr, a)).xreplace(inside), gradient.xreplace(inside), {}
+    )
+    by_label = off_the_jumps(sp.diff(entry.expr, y))
+    if (
+        sp.simplify(by_label + off_the_jumps(sp.diff(entry.expr, a))) == 0
+    ):  # L is a function of a - y
         by_label = -proven
     label = name or entry.name
     return LossBackward(
@@ -263,5 +268,5 @@ def _has_sign(f: sp.Expr, variable: sp.Symbol, sign: str) -> bool:
         return True
     if f.free_symbols != {variable} or sp.simplify(f.subs(variable, 0)) != 0:
         return False
-    slope = sp.simplify(sp.diff(f, variable))
+    slope = sp.simplify(off_the_jumps(sp.diff(f, variable)))
     return getattr(slope, f"is_{sign}") is True

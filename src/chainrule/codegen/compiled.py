@@ -30,6 +30,7 @@ from chainrule.errors import InputError, ProofError
 from chainrule.numeric.activations import Activation
 from chainrule.numeric.losses import Output, argmax_labels, softmax, threshold_labels
 from chainrule.symbolic.core.symbols import a, sigma, y, z
+from chainrule.symbolic.proof.check import off_the_jumps
 
 __all__ = ["SOFTMAX", "compile_activation", "compile_loss", "source"]
 
@@ -72,7 +73,7 @@ def compile_activation(
         If ``derivative`` is not the derivative of ``expr``.
     """
     expr = _function_of(expr, {z}, "expr")
-    slope = _checked_derivative(sp.diff(expr, z), derivative, {a: expr})
+    slope = _checked_derivative(off_the_jumps(sp.diff(expr, z)), derivative, {a: expr})
     identifier = _identifier(name, "activation")
     forward = make_kernel(expr, [z], f"{identifier}_forward", z)
     in_terms_of_a = _in_terms_of_output(forward.expression, slope)
@@ -129,7 +130,7 @@ def compile_loss(
     g = _function_of(output_activation, {z}, "output_activation")
     forward = make_kernel(g, [z], f"{_identifier(output_name, 'output')}_output", z)
     composed = loss.xreplace({a: g})
-    slope = _checked_derivative(_shortest(sp.diff(composed, z)), delta, {a: g})
+    slope = _checked_derivative(_shortest(off_the_jumps(sp.diff(composed, z))), delta, {a: g})
     cost = make_kernel(_in_terms_of_output(forward.expression, composed), [z, a, y],
                        f"{identifier}_cost", z)  # fmt: skip
     backward = make_kernel(_in_terms_of_output(forward.expression, slope), [z, a, y],
@@ -150,7 +151,7 @@ def _softmax_output(
     loss: sp.Expr, identifier: str, name: str, texts: tuple[str | None, str | None]
 ) -> Output:
     cost = make_kernel(loss, [a, y], f"{identifier}_cost")
-    slope = sp.diff(loss, a)
+    slope = off_the_jumps(sp.diff(loss, a))
     collapsed = _one_hot_delta(slope)
     if collapsed is not None:
         delta: object = GeneratedFunction(make_kernel(collapsed, [z, a, y], f"{identifier}_delta"))

@@ -61,6 +61,9 @@ class JaxPrinter(KernelPrinter):
     def _print_erf(self, expr) -> str:
         return f"jax.scipy.special.erf({self._print(expr.args[0])})"
 
+    def _print_erfc(self, expr) -> str:
+        return f"jax.scipy.special.erfc({self._print(expr.args[0])})"
+
     def _print_Piecewise(self, expr) -> str:
         pieces = list(expr.args)
         text = f"{_NUMPY}.nan" if pieces[-1].cond != sp.true else self._print(pieces.pop().expr)

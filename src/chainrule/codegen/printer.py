@@ -18,6 +18,8 @@ the dtype of the input (a float32 array must stay float32):
 - σ is the helper ``sigmoid`` (0.5·tanh(0.5·u) + 0.5, no overflow), softplus is
   ``numpy.logaddexp(0, u)``, the Heaviside step is the helper ``step`` (a comparison
   written into a buffer of the input's dtype; ``numpy.heaviside`` is many times slower);
+- erf and erfc are ``scipy.special``'s (accurate in both tails), the inverse functions NumPy's
+  ``arctan``, ``arcsinh``, ...;
 - piecewise functions are nested ``numpy.where``.
 """
 
@@ -26,7 +28,7 @@ from __future__ import annotations
 import math
 
 import sympy as sp
-from sympy.codegen.cfunctions import expm1
+from sympy.codegen.cfunctions import expm1, log1p
 from sympy.printing.numpy import NumPyPrinter
 
 from chainrule.codegen.stable import Step, softplus
@@ -74,9 +76,16 @@ _UFUNCS = {
     sp.sin: "sin",
     sp.cos: "cos",
     sp.tan: "tan",
+    sp.atan: "arctan",
+    sp.asin: "arcsin",
+    sp.acos: "arccos",
+    sp.asinh: "arcsinh",
+    sp.acosh: "arccosh",
+    sp.atanh: "arctanh",
     sp.Abs: "absolute",
     sp.sign: "sign",
     expm1: "expm1",
+    log1p: "log1p",
 }
 
 
@@ -151,6 +160,10 @@ class KernelPrinter(NumPyPrinter):
     def _print_erf(self, expr) -> str:
         self.helpers.add("scipy")
         return f"scipy.special.erf({self._print(expr.args[0])})"
+
+    def _print_erfc(self, expr) -> str:
+        self.helpers.add("scipy")
+        return f"scipy.special.erfc({self._print(expr.args[0])})"
 
     def _print_Piecewise(self, expr) -> str:
         pieces = list(expr.args)

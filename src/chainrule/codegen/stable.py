@@ -13,6 +13,7 @@ textbook form                               stable form (how it is printed)
 ``ln cosh(u)``                              ``u + softplus(-2u) - ln 2``
 ``e^{k u} / (1 + e^u)^n`` (0 <= k <= n)     ``σ(u)^k σ(-u)^{n-k}`` (σ as 0.5·tanh(0.5·u) + 0.5)
 ``c·e^u - c`` (c a constant)                ``c·expm1(u)`` (accurate near u = 0)
+``ln(1 + u)`` (other u)                     ``log1p(u)`` (accurate near u = 0)
 ==========================================  ================================================
 
 and :func:`kink_steps` fixes the value of each Heaviside step H(u) at its kink u = 0 so that
@@ -24,7 +25,7 @@ selection, so that an inf the step discards does not turn into 0·inf = nan.
 from __future__ import annotations
 
 import sympy as sp
-from sympy.codegen.cfunctions import expm1
+from sympy.codegen.cfunctions import expm1, log1p
 
 from chainrule.symbolic.core.symbols import sigma
 
@@ -67,6 +68,13 @@ def _one_plus_exp(base: sp.Expr) -> sp.Expr | None:
     return None
 
 
+def _one_plus(expr: sp.Expr) -> sp.Expr | None:
+    """u when ``expr`` is 1 + u, else None."""
+    if isinstance(expr, sp.Add) and sp.S.One in expr.args:
+        return expr - 1
+    return None
+
+
 def _one_minus_sigma(expr: sp.Expr) -> sp.Expr | None:
     """u when ``expr`` is 1 - σ(u), else None."""
     if isinstance(expr, sp.Add) and len(expr.args) == 2 and sp.S.One in expr.args:
@@ -91,6 +99,9 @@ def _stable_log(expr: sp.log) -> sp.Expr:
     if isinstance(argument, sp.cosh):
         inner = argument.args[0]
         return inner + softplus(-2 * inner) - sp.log(2)
+    inner = _one_plus(argument)
+    if inner is not None and inner.free_symbols:
+        return log1p(inner)
     return expr
 
 

@@ -151,6 +151,9 @@ class TorchPrinter(KernelPrinter):
     def _print_erf(self, expr) -> str:
         return f"torch.erf({self._print(expr.args[0])})"
 
+    def _print_erfc(self, expr) -> str:
+        return f"torch.erfc({self._print(expr.args[0])})"
+
     def _print_Piecewise(self, expr) -> str:
         pieces = list(expr.args)
         text = 'float("nan")' if pieces[-1].cond != sp.true else self._print(pieces.pop().expr)

@@ -2,7 +2,11 @@
 
 NumPy only; importing this package never imports SymPy, so training starts fast.
 
-- :class:`Network`: forward and backward propagation, cost, predictions, a fused training step.
+- :mod:`chainrule.numeric.reference`: the course's network written plainly, one line per
+  equation (read it first; the tests hold :class:`Network` to it).
+- :class:`Network`: forward and backward propagation, cost, predictions, a fused training step;
+  any activation spelling (one per hidden layer if wanted) and any loss, through
+  :mod:`chainrule.numeric.resolve`.
 - :data:`ACTIVATIONS`, :class:`Activation`: hidden activations with their derivatives.
 - :data:`OUTPUTS`, :class:`Output`: output layers with their losses (dZ[L] = A[L] - Y).
 - :data:`INITIALIZERS`: zeros, random (x0.01), xavier, he.

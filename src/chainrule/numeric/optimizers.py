@@ -128,14 +128,6 @@ class _Scheduled:
         self.current_learning_rate = self.learning_rate
         self._state.clear()
 
-    def reorder(self, order: Array) -> None:
-        """Rearrange every running average of a parameter vector, ``v ← v[order]``, when the
-        parameters it belongs to were rearranged the same way (``order`` is 1-D)."""
-        for buffers in self._state.values():
-            for buffer in buffers.values():
-                if buffer.shape == order.shape:
-                    buffer[...] = buffer[order]
-
     def _buffers(self, name: str, like: Array, names: tuple[str, ...]) -> dict[str, Array]:
         """Zeroed buffers of ``like``'s shape and dtype for key ``name``, kept between calls."""
         state = self._state.get(name)

@@ -4,18 +4,20 @@ buffers (``out=``): nothing here allocates an array.
 Columns are examples; layers are numbered 1..L; lists are indexed by layer (index 0 is X or
 unused)::
 
-    forward    Z[l] = W[l] A[l-1] + b[l]        A[l] = g(Z[l])  (output layer: its own g)
+    forward    Z[l] = W[l] A[l-1] + b[l]        A[l] = g[l](Z[l])  (output layer: its own g)
                with dropout on hidden layer l:   A[l] = g(Z[l]) * D[l] / p[l]
-    backward   dZ[L] = A[L] - Y
+    backward   dZ[L] = (A[L] - Y) / m
                dW[l] = dZ[l] A[l-1]ᵀ             db[l] = Σ_columns dZ[l]
                dA[l-1] = W[l]ᵀ dZ[l]             (then * D[l-1] / p[l-1] with dropout)
-               dZ[l-1] = dA[l-1] * g'(Z[l-1])
+               dZ[l-1] = dA[l-1] * g[l-1]'(Z[l-1])
 
 Each layer's W[l] and b[l] are one block P[l] = [W[l] | b[l]], and each A[l-1] that feeds
 a layer carries a row of ones (see :mod:`chainrule.numeric.workspace`), so the first line of
 each pass is one matrix product: Z[l] = P[l] [A[l-1]; 1] and [dW[l] | db[l]] = dZ[l]
-[A[l-1]; 1]ᵀ. The average over the m examples is folded in by the caller: a ``delta_scale``
-of 1/m scales dZ[L] once, so every later gradient is already averaged.
+[A[l-1]; 1]ᵀ. The average over the m examples is taken here, once: dZ[L] is scaled by 1/m,
+so every buffer holds a derivative of the mean cost J (dZ[l] = ∂J/∂Z[l], dA[l] = ∂J/∂A[l]),
+and dW[l], db[l] need no 1/m. :meth:`~chainrule.numeric.network.Network.backward` reports
+dZ and dA per example, as the course does (m times these).
 """
 
 from __future__ import annotations
@@ -40,7 +42,7 @@ Dropout = tuple[tuple[float, ...], Sequence, Sequence]
 
 def forward_into(
     P: Sequence[Array],
-    activation: Activation,
+    hidden: Sequence[Activation | None],
     output: Output,
     rng: np.random.Generator,
     X1: Array,
@@ -48,20 +50,21 @@ def forward_into(
     keep_probs: KeepProbs = None,
 ) -> None:
     """Fill ``workspace.Z`` and ``workspace.A`` from ``X1`` = [X; 1] (n[0] + 1, m), with
-    P[l] = [W[l] | b[l]] (n[l], n[l-1] + 1); with ``keep_probs``, draw fresh masks from
-    ``rng`` into the workspace's dropout buffers and apply them."""
+    P[l] = [W[l] | b[l]] (n[l], n[l-1] + 1) and ``hidden[l]`` = g[l] for the hidden layers
+    l = 1..L-1 (index 0 unused); with ``keep_probs``, draw fresh masks from ``rng`` into
+    the workspace's dropout buffers and apply them."""
     Z, A, A_ones = workspace.Z, workspace.A, workspace.A_ones
     last = len(P) - 1
-    hidden = activation.forward_into
     A_prev = X1
     for layer in range(1, last):
         np.matmul(P[layer], A_prev, out=Z[layer])  # (n_l, m)
+        g = hidden[layer].forward_into  # type: ignore[union-attr]
         if keep_probs is None or keep_probs[layer - 1] == 1.0:
-            hidden(Z[layer], A[layer])
+            g(Z[layer], A[layer])
         else:
             keep = keep_probs[layer - 1]
             D, G = workspace.dropout_buffers()
-            hidden(Z[layer], G[layer])  # g(Z[l]) before the mask, kept for g'
+            g(Z[layer], G[layer])  # g(Z[l]) before the mask, kept for g'
             draw_mask(rng, keep, D[layer])
             apply_mask(G[layer], D[layer], keep, out=A[layer])
         A_prev = A_ones[layer]
@@ -72,11 +75,10 @@ def forward_into(
 def backward_into(
     W: Sequence[Array],
     dP: Sequence[Array],
-    activation: Activation,
+    hidden: Sequence[Activation | None],
     output: Output,
     targets: tuple[Array, Array],
     workspace: Workspace,
-    delta_scale: float,
     input_gradient: bool,
     dropout: Dropout | None = None,
 ) -> None:
@@ -84,17 +86,15 @@ def backward_into(
     (n[l], n[l-1] + 1), from the forward pass's Z[l], A[l] in ``workspace``.
 
     ``targets`` is ``(Y, X1)``: Y (n[L], m) and the forward pass's [X; 1] (n[0] + 1, m).
-    ``dropout`` as the forward pass applied it (None: no dropout). Every dZ is scaled by
-    ``delta_scale``; dA[0] is computed only if ``input_gradient``.
+    ``dropout`` as the forward pass applied it (None: no dropout). Every dZ and dA is a
+    derivative of J (dZ[L] = (A[L] - Y)/m); dA[0] is computed only if ``input_gradient``.
     """
     Y, X1 = targets
     Z, A, A_ones = workspace.Z, workspace.A, workspace.A_ones
     dZ, dA = workspace.dZ, workspace.dA
-    derivative = activation.derivative_into
     last = len(W) - 1
     dZ_l = output.delta(Z[last], A[last], Y, out=dZ[last])  # (n_L, m)
-    if delta_scale != 1.0:
-        np.multiply(dZ_l, delta_scale, out=dZ_l)
+    np.multiply(dZ_l, 1.0 / Y.shape[1], out=dZ_l)  # the one 1/m: from here on, dJ
     for layer in range(last, 1, -1):
         np.matmul(dZ_l, A_ones[layer - 1].T, out=dP[layer])  # (n_l, n_{l-1} + 1)
         dA_prev = transpose_times(W[layer], dZ_l, out=dA[layer - 1])  # (n_{l-1}, m)
@@ -103,7 +103,8 @@ def backward_into(
             keep_probs, D, G = dropout
             apply_mask(dA_prev, D[layer - 1], keep_probs[layer - 2], out=dA_prev)
             A_prev = G[layer - 1]  # g' needs g(Z), not the masked activation
-        dZ_l = derivative(Z[layer - 1], A_prev, out=dZ[layer - 1])
+        g_prime = hidden[layer - 1].derivative_into  # type: ignore[union-attr]
+        dZ_l = g_prime(Z[layer - 1], A_prev, out=dZ[layer - 1])
         np.multiply(dZ_l, dA_prev, out=dZ_l)
     np.matmul(dZ_l, X1.T, out=dP[1])
     if input_gradient:

@@ -5,10 +5,10 @@ from someone else cannot run code). Its entries::
 
     architecture   a 0-d string array holding JSON: format name and version, layer sizes,
                    hidden activation (name; slope for a leaky ReLU; the math text of a
-                   generated one), output (name, or for a generated one an object with the
-                   math texts of its activation and loss), init, dtype, the random
-                   generator's state, and the data schema (feature names, class names,
-                   target name) or null
+                   generated one), or a list of one such per hidden layer, output (name,
+                   or for a generated one an object with the math texts of its activation
+                   and loss), init, dtype, the random generator's state, and the data
+                   schema (feature names, class names, target name) or null
     W1, b1, ...    the parameters, in the network's dtype, shapes (n[l], n[l-1]) and (n[l], 1)
     mean, scale    the standardisation of the data schema, float64 (n[0], 1); only with one
 
@@ -48,8 +48,12 @@ __all__ = [
     "FORMAT_VERSION",
     "DataSchema",
     "SavedModel",
+    "hidden_from",
+    "hidden_spec",
     "load",
     "load_model",
+    "output_from",
+    "output_spec",
     "save",
 ]
 
@@ -102,13 +106,21 @@ def _architecture(network: Network, schema: DataSchema | None) -> dict[str, Any]
         "format": FORMAT_NAME,
         "format_version": FORMAT_VERSION,
         "layer_sizes": list(network.layer_sizes),
-        "activation": _activation_spec(network.activation),
-        "output": _output_spec(network.output),
+        "activation": hidden_spec(network.activation),
+        "output": output_spec(network.output),
         "init": network.init,
         "dtype": network.dtype.name,
         "rng_state": state if state.get("bit_generator") == "PCG64" else None,
         "schema": None if schema is None else _schema_spec(schema),
     }
+
+
+def hidden_spec(activation: Activation | tuple[Activation, ...]) -> Any:
+    """The hidden activation as data (JSON): one activation's spec, or a list of one per
+    hidden layer. Pickles of a :class:`Network` keep the same."""
+    if isinstance(activation, Activation):
+        return _activation_spec(activation)
+    return [_activation_spec(g) for g in activation]
 
 
 def _activation_spec(activation: Activation) -> dict[str, Any]:
@@ -129,7 +141,7 @@ def _activation_spec(activation: Activation) -> dict[str, Any]:
     )
 
 
-def _output_spec(output: Output) -> str | dict[str, str]:
+def output_spec(output: Output) -> str | dict[str, str]:
     """The built-in output's name, or the names and math texts of a generated one."""
     if OUTPUTS.get(output.name) == output:
         return output.name
@@ -213,8 +225,8 @@ def _rebuild(entries: dict[str, np.ndarray]) -> SavedModel:
     spec = _architecture_entry(entries)
     sizes = _layer_sizes_from(spec["layer_sizes"])
     dtype = _check_parameters(entries, sizes, spec["dtype"])
-    activation = _activation_from(spec["activation"])
-    output = _output_from(spec["output"])
+    activation = hidden_from(spec["activation"], len(sizes) - 2)
+    output = output_from(spec["output"])
     if not isinstance(spec["init"], str) or spec["init"] not in INITIALIZERS:
         known = ", ".join(sorted(INITIALIZERS))
         raise ValueError(f"unknown init {spec['init']!r} (known: {known})")
@@ -331,6 +343,15 @@ def check_format_version(version: object, latest: int, what: str) -> None:
         )
 
 
+def hidden_from(spec: object, n_hidden: int) -> Activation | list[Activation]:
+    """The activation of every hidden layer, or a list of one per hidden layer."""
+    if not isinstance(spec, list):
+        return _activation_from(spec)
+    if len(spec) != n_hidden:
+        raise ValueError(f"{len(spec)} activations for {n_hidden} hidden layers")
+    return [_activation_from(item) for item in spec]
+
+
 def _activation_from(spec: object) -> Activation:
     if not isinstance(spec, dict) or not isinstance(spec.get("name"), str):
         raise ValueError(f"bad activation {spec!r}")
@@ -351,7 +372,8 @@ def _activation_from(spec: object) -> Activation:
     return ACTIVATIONS[spec["name"]]
 
 
-def _output_from(spec: object) -> Output:
+def output_from(spec: object) -> Output:
+    """The output that :func:`output_spec` wrote."""
     if isinstance(spec, str):
         if spec not in OUTPUTS:
             raise ValueError(f"unknown output {spec!r} (known: {', '.join(sorted(OUTPUTS))})")

@@ -317,7 +317,7 @@ def _step_function(
 ) -> Step:
     """``step(X1, Y) -> cost``: one optimisation step on a batch [X; 1] (n[0] + 1, m) and
     Y (n[L], m), gradients (with the regularisation) then update; the cost before it."""
-    gradients = network.compute_gradients_with_ones
+    gradients = network._gradients_with_ones
     update = optimizer.update
     params = {"theta": network.parameter_vector}
     grads = {"theta": network.gradient_vector}

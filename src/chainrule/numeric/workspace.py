@@ -24,7 +24,6 @@ __all__ = [
     "WorkspaceCache",
     "append_ones_row",
     "packed_parameter_arrays",
-    "sequential_positions",
     "with_ones_row",
 ]
 
@@ -145,16 +144,3 @@ def packed_parameter_arrays(
     weights = [None] + [block[:, :-1] for block in blocks[1:]]
     biases = [None] + [block[:, -1:] for block in blocks[1:]]
     return flat, blocks, weights, biases
-
-
-def sequential_positions(layer_sizes: Sequence[int]) -> np.ndarray:
-    """For each entry of the parameter vector, where the same parameter sat when W1, b1, W2,
-    b2, ... lay one after another in C order (the layout of pickles made before the blocks
-    [W | b]): ``vector = old_vector[sequential_positions(layer_sizes)]``."""
-    positions, _, weights, biases = packed_parameter_arrays(layer_sizes, np.dtype(np.intp))
-    start = 0
-    for W, b in zip(weights[1:], biases[1:], strict=True):
-        for array in (W, b):
-            array[...] = np.arange(start, start + array.size).reshape(array.shape)
-            start += array.size
-    return positions

@@ -4,6 +4,11 @@ All math is presentation MathML, which browsers draw natively: no script, no web
 network. A route is a table (``lhs | = | after | mark | move``) so the ``=`` signs line up; a
 sub-derivation is a nested section in a full-width row right after its step. The markup is
 well-formed XML as well as HTML.
+
+A page is a handout: a title, a notation block (the course's letters it uses, and the givens)
+and the legend of ✓ and ≈ come first. Printed, or on a screen 700 px wide or less, each step
+becomes a grid whose move sentence wraps on a line of its own under the formula, so nothing
+is clipped.
 """
 
 from __future__ import annotations
@@ -52,7 +57,35 @@ _STYLE = """
 .chainrule .failed, .chainrule .alarm { color: #cf222e; font-weight: 700; }
 .chainrule section.sub { border-left: 3px solid #d0d7de; margin: 0.2em 0 0.6em 1.5em;
   padding-left: 1em; }
+.chainrule dl.notation { display: grid; grid-template-columns: max-content 1fr;
+  gap: 0.1em 1em; margin: 0.4em 0 1em 0; }
+.chainrule dl.notation dt { text-align: right; }
+.chainrule dl.notation dd { margin: 0; }
+@media print, (max-width: 700px) {
+  .chainrule { max-width: none; }
+  .chainrule table.route, .chainrule table.route > tbody { display: block; overflow: visible; }
+  .chainrule tr.step { display: grid; grid-template-columns: auto auto minmax(0, 1fr) auto;
+    align-items: center; column-gap: 0.3em; break-inside: avoid; }
+  .chainrule tr.step td { padding: 0.15em 0.2em; }
+  .chainrule tr.step td.move { grid-column: 1 / -1; min-width: 0; padding-left: 1.5em;
+    white-space: normal; overflow-wrap: anywhere; }
+  .chainrule td.lhs, .chainrule td.rhs { white-space: normal; }
+  .chainrule tr.subderivation, .chainrule tr.subderivation > td { display: block; }
+  .chainrule p.goal, .chainrule p.givens, .chainrule p.result, .chainrule ul.results {
+    overflow: visible; }
+}
 """.strip()
+
+#: What the course's letters stand for, shown in a handout's notation block where they occur.
+_NOTATION = {
+    "x": "the input (one example's features)",
+    "w": "the weight (a vector wᵀx in the course; one weight here)",
+    "b": "the bias",
+    "z": "the pre-activation, z = w x + b",
+    "a": "the activation, a = g(z): the unit's output",
+    "y": "the label (the target the output is compared with)",
+    "L": "the loss of one example, L(a, y)",
+}
 
 
 def to_html(derivations: Sequence[Derivation]) -> str:
@@ -75,7 +108,40 @@ def to_html(derivations: Sequence[Derivation]) -> str:
         '<html lang="en">\n<head>\n<meta charset="utf-8"/>\n'
         '<meta name="viewport" content="width=device-width, initial-scale=1"/>\n'
         f"<title>{escape(title)}</title>\n<style>\n{_STYLE}\n</style>\n</head>\n<body>\n"
-        f"{_body(derivations)}\n</body>\n</html>\n"
+        f"{_body(derivations, heading=_heading(title, derivations))}\n</body>\n</html>\n"
+    )
+
+
+def _heading(title: str, derivations: list[Derivation]) -> str:
+    """A handout's title, its notation block (the letters it uses and the givens) and the
+    legend of the marks."""
+    used = set().union(*(_letters(d) for d in derivations))
+    rows = [
+        f"<dt>{expr_mathml(sp.Symbol(letter))}</dt><dd>{escape(meaning)}</dd>"
+        for letter, meaning in _NOTATION.items()
+        if letter in used
+    ]
+    givens = {(g.symbol, g.expr): None for d in derivations for g in d.givens}
+    rows += [f"<dt>{_equation(symbol, expr)}</dt><dd>given</dd>" for symbol, expr in givens]
+    notation = f'<dl class="notation">{"".join(rows)}</dl>' if rows else ""
+    return (
+        f"<h1>{escape(title)}</h1>\n"
+        f'<p class="label">Notation</p>\n{notation}\n'
+        f'<p class="legend">{_legend()}; every step is checked before it is shown.</p>'
+    )
+
+
+def _letters(derivation: Derivation) -> set[str]:
+    """The names of the symbols a derivation's goal and givens use."""
+    exprs = [derivation.goal, *(g.symbol for g in derivation.givens)]
+    exprs += [g.expr for g in derivation.givens]
+    return {s.name for e in exprs for s in e.free_symbols if isinstance(s, sp.Symbol)}
+
+
+def _legend() -> str:
+    return "Marks: " + ", ".join(
+        f'<span class="{_CSS_CLASSES[v]}">{VERDICT_MARKS[v]}</span> {VERDICT_LABELS[v]}'
+        for v in _LEGEND
     )
 
 
@@ -85,14 +151,10 @@ def to_html_fragment(derivations: Sequence[Derivation]) -> str:
     return _body(derivations, style=f"<style>\n{_STYLE}\n</style>\n")
 
 
-def _body(derivations: list[Derivation], style: str = "") -> str:
-    parts = [_derivation(d, depth=0) for d in derivations]
-    if has_weak_steps(derivations):
-        legend = ", ".join(
-            f'<span class="{_CSS_CLASSES[v]}">{VERDICT_MARKS[v]}</span> {VERDICT_LABELS[v]}'
-            for v in _LEGEND
-        )
-        parts.append(f'<p class="legend">Marks: {legend}</p>')
+def _body(derivations: list[Derivation], style: str = "", heading: str = "") -> str:
+    parts = ([heading] if heading else []) + [_derivation(d, depth=0) for d in derivations]
+    if not heading and has_weak_steps(derivations):
+        parts.append(f'<p class="legend">{_legend()}</p>')
     return '<div class="chainrule">\n' + style + "\n".join(parts) + "\n</div>"
 
 
@@ -118,7 +180,8 @@ def _derivation(derivation: Derivation, depth: int) -> str:
         items = "".join(f"<li>{equation}</li>" for equation in equations)
         lines.append('<p class="result"><span class="label">Result:</span></p>')
         lines.append(f'<ul class="results">{items}</ul>')
-    lines.append(_agreement(derivation))
+    if len(derivation.routes) > 1 or not derivation.routes_agree:
+        lines.append(_agreement(derivation))
     lines.append(_oracle(derivation.oracle, derivation.oracle_source))
     if derivation.notes:
         notes = "".join(f"<li>{escape(note)}</li>" for note in derivation.notes)
@@ -169,8 +232,6 @@ def _agreement(derivation: Derivation) -> str:
     names = escape(", ".join(route.name for route in derivation.routes))
     if not derivation.routes_agree:
         text = f'<span class="alarm">✗ NO</span>: the routes ({names}) reach different results'
-    elif len(derivation.routes) == 1:
-        text = f'<span class="proved">✓</span> yes (one route: {names})'
     else:
         text = f'<span class="proved">✓</span> yes ({names})'
     return f'<p class="agree"><span class="label">Routes agree:</span> {text}</p>'

@@ -8,8 +8,9 @@ Keys keep a fixed order; timings are left out, so the same derivations give the 
 
     {"chainrule": VERSION,
      "derivations": [{"id", "title", "goal", "givens": [{"symbol", "expr", "latex"}],
-                      "routes": [{"name", "steps": [{"lhs", "expr", "latex", "move", "text",
-                                                     "verdict", "method", "subderivations"}],
+                      "routes": [{"name", "steps": [{"lhs", "lhs_latex", "expr", "latex",
+                                                     "move", "text", "verdict", "method",
+                                                     "subderivations"}],
                                   "result"}],
                       "result", "routes_agree", "oracle": {"verdict", "method"} | null,
                       "notes": [...]}]}
@@ -88,6 +89,7 @@ def _route(route: Route) -> dict[str, Any]:
 def _step(step: Step) -> dict[str, Any]:
     return {
         "lhs": expr_str(step.lhs),
+        "lhs_latex": expr_latex(step.lhs),
         "expr": expr_str(step.after),
         "latex": expr_latex(step.after),
         "move": step.move,

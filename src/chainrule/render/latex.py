@@ -91,7 +91,9 @@ def _derivation(derivation: Derivation, depth: int) -> list[str]:
         lines += ["", r"\textbf{Givens:} " + givens]
     for route in derivation.routes:
         lines += [""] + _route(route, derivation.routes_agree, depth)
-    lines += ["", *_result(derivation), "", _agreement(derivation), ""]
+    lines += ["", *_result(derivation), ""]
+    if len(derivation.routes) > 1 or not derivation.routes_agree:
+        lines += [_agreement(derivation), ""]  # one route has nothing to agree with
     source = text_mode(derivation.oracle_source)
     lines.append(rf"\textbf{{Oracle ({source}):}} " + _check_words(derivation.oracle))
     if derivation.notes:
@@ -154,8 +156,6 @@ def _agreement(derivation: Derivation) -> str:
     names = text_mode(", ".join(route.name for route in derivation.routes))
     if not derivation.routes_agree:
         return r"\textbf{Routes agree: NO}, the routes (" + names + ") reach different results"
-    if len(derivation.routes) == 1:
-        return r"\textbf{Routes agree:} yes (one route: " + names + ")"
     return r"\textbf{Routes agree:} yes (" + names + ")"
 
 

@@ -25,7 +25,12 @@ _OPS = {"+": " + ", "-": " - ", "·": r" \cdot ", "neg": "-", "space": " ", "thi
 class ChainruleLatexPrinter(StructuredPrinter, LatexPrinter):
     """LaTeX for derivation steps, keeping stored term order, signs and fractions."""
 
-    _default_settings = {**LatexPrinter._default_settings, "order": "none", "ln_notation": True}
+    _default_settings = {
+        **LatexPrinter._default_settings,
+        "order": "none",
+        "ln_notation": True,
+        "inv_trig_style": "full",
+    }
 
     def _fmt_row(self, parts: list[str]) -> str:
         return "".join(parts)
@@ -65,6 +70,17 @@ class ChainruleLatexPrinter(StructuredPrinter, LatexPrinter):
     def _print_log(self, expr: sp.log, exp: str | None = None) -> str:
         tex = r"\ln" + self._fmt_paren(self._print(expr.args[0]))
         return tex if exp is None else tex + "^{" + exp + "}"
+
+    def _print_Heaviside(self, expr: sp.Heaviside, exp: str | None = None) -> str:
+        tex = "H" + self._fmt_paren(self._print(expr.args[0]))  # its value at 0 is in the notes
+        return tex if exp is None else tex + "^{" + exp + "}"
+
+    def _print_asinh(self, expr: sp.Expr, exp: str | None = None) -> str:
+        name = r"\operatorname{ar" + type(expr).__name__[1:] + "}"
+        tex = name + self._fmt_paren(self._print(expr.args[0]))
+        return tex if exp is None else tex + "^{" + exp + "}"
+
+    _print_acosh = _print_atanh = _print_asinh
 
     def _print_Pow(self, expr: sp.Pow) -> str:
         base = unwrap(expr.base)

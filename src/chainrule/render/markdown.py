@@ -73,7 +73,8 @@ def _derivation(derivation: Derivation, level: int) -> list[str]:
         lines += [f"**Result:** {equations[0]}", ""]
     else:
         lines += ["**Result:**", ""] + [f"- {equation}" for equation in equations] + [""]
-    lines += [_agreement(derivation), ""]
+    if len(derivation.routes) > 1 or not derivation.routes_agree:
+        lines += [_agreement(derivation), ""]  # one route has nothing to agree with
     source = derivation.oracle_source
     shown = f"`{source}`" if source == "sympy.diff" else escape(source)
     lines.append(f"**Oracle ({shown}):** {_check_words(derivation.oracle)}")
@@ -103,8 +104,6 @@ def _agreement(derivation: Derivation) -> str:
     names = escape(", ".join(route.name for route in derivation.routes))
     if not derivation.routes_agree:
         return f"**Routes agree:** ✗ **NO**: the routes ({names}) reach different results"
-    if len(derivation.routes) == 1:
-        return f"**Routes agree:** ✓ yes (one route: {names})"
     return f"**Routes agree:** ✓ yes ({names})"
 
 

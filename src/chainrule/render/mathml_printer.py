@@ -18,7 +18,14 @@ from sympy.printing.mathml import MathMLPresentationPrinter
 from sympy.printing.precedence import PRECEDENCE, precedence_traditional
 
 from chainrule.render.forms import is_reciprocal, unwrap
-from chainrule.render.names import accented, gradient_of, has_markup, name_parts, name_tokens
+from chainrule.render.names import (
+    FUNCTION_NAMES,
+    accented,
+    gradient_of,
+    has_markup,
+    name_parts,
+    name_tokens,
+)
 from chainrule.render.structure import StructuredPrinter
 
 __all__ = ["ChainruleMathMLPrinter", "mathml"]
@@ -26,7 +33,6 @@ __all__ = ["ChainruleMathMLPrinter", "mathml"]
 _OPS = {"+": "+", "-": "\u2212", "·": "\u22c5", "neg": "\u2212", "space": "\u2062"}
 _OPS["glue"] = _OPS["space"]
 _RELATIONS = {"==": "=", "!=": "\u2260", "<=": "\u2264", ">=": "\u2265"}
-_FUNCTION_NAMES = {"log": "ln", "Max": "max", "Min": "min", "Heaviside": "H", "Abs": "abs"}
 _ACCENTS = {"hat": "^", "bar": "\u00af", "tilde": "~", "dot": "\u02d9", "check": "\u02c7"}
 _ACCENTS["vec"] = "\u2192"
 _XML_ENTITIES = {"amp", "lt", "gt", "quot", "apos"}
@@ -72,6 +78,8 @@ class ChainruleMathMLPrinter(StructuredPrinter, MathMLPresentationPrinter):
 
     def _fmt_paren(self, body: Any) -> Any:
         left, right = self._element("mo", text="("), self._element("mo", text=")")
+        for fence in (left, right):
+            fence.setAttribute("stretchy", "false")  # the glyph's own size: no wide gaps
         return self._element("mrow", left, body, right)
 
     def _fmt_frac(self, num: Any, den: Any, num_compound: bool, den_compound: bool) -> Any:
@@ -104,8 +112,8 @@ class ChainruleMathMLPrinter(StructuredPrinter, MathMLPresentationPrinter):
         return self._element("mrow", name, marks, args)
 
     def _fmt_function_name(self, name: str) -> Any:
-        if name in _FUNCTION_NAMES:
-            return self._element("mi", text=_FUNCTION_NAMES[name])
+        if name in FUNCTION_NAMES:
+            return self._element("mi", text=FUNCTION_NAMES[name])
         return self._print(sp.Symbol(name))
 
     def _print_Function(self, expr: sp.Function) -> Any:
@@ -119,7 +127,10 @@ class ChainruleMathMLPrinter(StructuredPrinter, MathMLPresentationPrinter):
         name = self._fmt_function_name(type(expr).__name__)
         return self._element("mrow", name, self._element("mo", text="\u2061"), call)
 
-    _print_log = _print_Max = _print_Min = _print_Heaviside = _print_Function
+    _print_log = _print_Max = _print_Min = _print_Function
+
+    def _print_Heaviside(self, expr: sp.Heaviside) -> Any:
+        return self._print_Function(sp.Function("Heaviside")(expr.args[0]))
 
     def _print_exp(self, expr: sp.exp) -> Any:
         return self._element("msup", self._print_Exp1(None), self._print(expr.args[0]))

@@ -9,7 +9,17 @@ from __future__ import annotations
 
 import re
 
-__all__ = ["accented", "gradient_of", "has_markup", "name_parts", "name_tokens"]
+__all__ = ["FUNCTION_NAMES", "accented", "gradient_of", "has_markup", "name_parts", "name_tokens"]
+
+#: SymPy's names of functions as a handout writes them (ln, H, arctan).
+FUNCTION_NAMES = {
+    "log": "ln",
+    "Max": "max",
+    "Min": "min",
+    "Heaviside": "H",
+    "Abs": "abs",
+    **{f"a{name}": f"arc{name}" for name in ("sin", "cos", "tan", "sinh", "cosh", "tanh")},
+}
 
 #: Greek letter names as SymPy spells them (``gamma``, ``Sigma``).
 _GREEK = frozenset(

@@ -94,7 +94,8 @@ def _derivation_lines(derivation: Derivation, style: _Style) -> list[str]:
             lines.append(f"  route result: {expr_text(route.result)}")
     lines.append("")
     lines.extend(_result_lines(derivation))
-    lines.append(_agreement(derivation, style))
+    if len(derivation.routes) > 1 or not derivation.routes_agree:
+        lines.append(_agreement(derivation, style))  # one route has nothing to agree with
     lines.append(_oracle(derivation, style))
     if derivation.notes:
         lines.append("notes:")
@@ -130,8 +131,6 @@ def _agreement(derivation: Derivation, style: _Style) -> str:
     names = ", ".join(route.name for route in derivation.routes)
     if not derivation.routes_agree:
         return style(f"routes agree: NO, the routes ({names}) reach different results", "alarm")
-    if len(derivation.routes) == 1:
-        return f"routes agree: yes (one route: {names})"
     return f"routes agree: yes ({names})"
 
 

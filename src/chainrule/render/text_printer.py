@@ -17,7 +17,7 @@ from sympy.printing.pretty.pretty_symbology import pretty_symbol
 from sympy.printing.str import StrPrinter
 
 from chainrule.render.forms import is_reciprocal, shows_fraction, starts_negative, unwrap
-from chainrule.render.names import gradient_of, has_markup, name_parts
+from chainrule.render.names import FUNCTION_NAMES, gradient_of, has_markup, name_parts
 from chainrule.render.structure import StructuredPrinter
 
 __all__ = ["UnicodePrinter", "superscript"]
@@ -31,7 +31,6 @@ _SUPERSCRIPTS = dict(
 )
 _SHORT_EXPONENT = re.compile(r"-?(\d+|[a-pr-z])")
 _WORD_SUBSCRIPT = re.compile(r"^[A-Za-z]+(_[A-Za-z]+)*_[A-Za-z]{3,}$")
-_FUNCTION_NAMES = {"log": "ln", "Max": "max", "Min": "min", "Heaviside": "H", "Abs": "abs"}
 _OPS = {"+": " + ", "-": " - ", "·": " · ", "neg": "-", "space": " ", "thin": " ", "glue": ""}
 
 
@@ -90,7 +89,7 @@ class UnicodePrinter(StructuredPrinter, StrPrinter):
         return name + marks + args
 
     def _fmt_function_name(self, name: str) -> str:
-        return _FUNCTION_NAMES.get(name, pretty_symbol(name))
+        return FUNCTION_NAMES.get(name, pretty_symbol(name))
 
     def _print_Symbol(self, expr: sp.Symbol) -> str:
         quantity = gradient_of(expr.name)
@@ -108,7 +107,10 @@ class UnicodePrinter(StructuredPrinter, StrPrinter):
         args = ", ".join(self._print(arg) for arg in expr.args)
         return self._fmt_function_name(type(expr).__name__) + "(" + args + ")"
 
-    _print_Max = _print_Min = _print_Heaviside = _print_Abs = _print_Function
+    _print_Max = _print_Min = _print_Abs = _print_Function
+
+    def _print_Heaviside(self, expr: sp.Heaviside) -> str:
+        return "H(" + self._print(expr.args[0]) + ")"  # its value at 0 is in the notes
 
     def _print_exp(self, expr: sp.exp) -> str:
         return "e" + superscript(self._print(expr.args[0]))

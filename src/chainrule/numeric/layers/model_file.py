@@ -44,7 +44,7 @@ def save_model(model: Model, path: str | os.PathLike[str], schema: DataSchema | 
         "format_version": FORMAT_VERSION,
         "input_shape": list(model.input_shape),
         "layers": [{"kind": layer.kind, "config": layer.config()} for layer in model.layers],
-        "output": persist._output_spec(model.output),
+        "output": persist.output_spec(model.output),
         "init": model.init,
         "dtype": model.dtype.name,
         "rng_state": state if state.get("bit_generator") == "PCG64" else None,
@@ -74,7 +74,7 @@ def rebuild(spec: dict[str, Any], entries: dict[str, np.ndarray]) -> SavedModel:
     model = Model(
         [_layer_from(item) for item in _list(spec["layers"], "layers")],
         _list(spec["input_shape"], "input_shape"),
-        persist._output_from(spec["output"]),
+        persist.output_from(spec["output"]),
         "zeros",
         spec["dtype"],
         seed=0,

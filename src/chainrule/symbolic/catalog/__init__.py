@@ -113,12 +113,12 @@ def activation_from_text(text: str, parameter: str = "activation") -> CatalogEnt
     ParseError
         For text the parser refuses (the message names ``parameter``).
     InputError
-        For an expression that does not depend on z.
+        For an expression that does not depend on z, or is real nowhere.
     """
     expr = parse_expression(text, ["z"], parameter=parameter)
     if not expr.has(z):
         raise InputError(f"'{parameter}' must depend on z (got {text!r})")
-    return _custom("activation", text, expr, "custom activation g(z)")
+    return _custom("activation", text, expr, "custom activation g(z)", parameter)
 
 
 def loss_from_text(text: str, parameter: str = "loss") -> CatalogEntry:
@@ -129,19 +129,23 @@ def loss_from_text(text: str, parameter: str = "loss") -> CatalogEntry:
     ParseError
         For text the parser refuses (the message names ``parameter``).
     InputError
-        For an expression that does not depend on a.
+        For an expression that does not depend on a, or is real nowhere.
     """
     expr = parse_expression(text, ["a", "y"], parameter=parameter)
     if not expr.has(a):
         raise InputError(f"'{parameter}' must depend on the output a (got {text!r})")
-    return _custom("loss", text, expr, "custom loss L(a, y)")
+    return _custom("loss", text, expr, "custom loss L(a, y)", parameter)
 
 
-def _custom(kind: str, text: str, expr: sp.Expr, description: str) -> CatalogEntry:
+def _custom(kind: str, text: str, expr: sp.Expr, description: str, parameter: str) -> CatalogEntry:
     from chainrule.symbolic.rules import differentiate
+    from chainrule.symbolic.rules.domain import real_domain
 
     variable = z if kind == "activation" else a
+    domain = real_domain(expr, variable, parameter)
     conditions = differentiate(expr, variable).side_conditions
+    if not domain.everywhere:
+        conditions = (domain.note, *conditions)
     typed = " ".join(text.split())
     return CatalogEntry(
         kind=kind,

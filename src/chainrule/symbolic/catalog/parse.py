@@ -60,21 +60,39 @@ _SHOWN_LENGTH = 60
 _FUNCTIONS: dict[str, tuple[int, Callable[..., sp.Expr]]] = {
     "Abs": (1, sp.Abs),
     "abs": (1, sp.Abs),
+    "acos": (1, sp.acos),
+    "acosh": (1, sp.acosh),
+    "arccos": (1, sp.acos),
+    "arccosh": (1, sp.acosh),
+    "arcsin": (1, sp.asin),
+    "arcsinh": (1, sp.asinh),
+    "arctan": (1, sp.atan),
+    "arctanh": (1, sp.atanh),
+    "asin": (1, sp.asin),
+    "asinh": (1, sp.asinh),
+    "atan": (1, sp.atan),
+    "atanh": (1, sp.atanh),
     "cos": (1, sp.cos),
     "cosh": (1, sp.cosh),
     "erf": (1, sp.erf),
+    "erfc": (1, sp.erfc),
     "exp": (1, bounded_exp),
+    "Heaviside": (1, lambda t: sp.Heaviside(t, 0)),
+    "heaviside": (1, lambda t: sp.Heaviside(t, 0)),
     "ln": (1, sp.log),
     "log": (1, sp.log),
+    "log1p": (1, lambda t: sp.log(1 + t)),
     "max": (2, sp.Max),
     "min": (2, sp.Min),
     "relu": (1, lambda t: sp.Max(0, t)),
     "sigma": (1, sigma),
     "sigmoid": (1, sigma),
+    "sign": (1, sp.sign),
     "sin": (1, sp.sin),
     "sinh": (1, sp.sinh),
     "softplus": (1, lambda t: sp.log(1 + bounded_exp(t))),
     "sqrt": (1, sp.sqrt),
+    "tan": (1, sp.tan),
     "tanh": (1, sp.tanh),
 }
 _CONSTANTS: dict[str, sp.Expr] = {"e": sp.E, "pi": sp.pi}
@@ -331,7 +349,9 @@ def parse_expression(
         The math, in Python syntax: numbers, the ``variables``, ``e`` and ``pi``,
         ``+ - * / **``, parentheses and the functions in :data:`SUPPORTED_FUNCTIONS`
         (``sigma``/``sigmoid`` are the logistic function, ``relu(t)`` is ``Max(0, t)``,
-        ``softplus(t)`` is ``log(1 + exp(t))``, ``log``/``ln`` the natural logarithm).
+        ``softplus(t)`` is ``log(1 + exp(t))``, ``log``/``ln`` the natural logarithm,
+        ``log1p(t)`` is ``log(1 + t)``, ``atan``/``arctan`` and the other inverse functions
+        their principal branches, ``Heaviside(t)`` the step with H(0) = 0).
     variables : iterable of str
         The variable names the text may use, e.g. ``("z",)`` or ``("a", "y")``; each becomes a
         real symbol (the shared symbols of :mod:`chainrule.symbolic.core.symbols` when the name

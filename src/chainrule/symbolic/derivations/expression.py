@@ -19,11 +19,14 @@ from chainrule.symbolic.core.model import Derivation
 from chainrule.symbolic.moves.tidy import tidy
 from chainrule.symbolic.proof.check import Context
 from chainrule.symbolic.rules import differentiate, show
+from chainrule.symbolic.rules.domain import real_domain
 
 __all__ = ["derive_expression"]
 
 
-def derive_expression(expr: sp.Expr, variable: sp.Symbol, *, text: str | None = None) -> Derivation:
+def derive_expression(
+    expr: sp.Expr, variable: sp.Symbol, *, text: str | None = None, parameter: str = "expr"
+) -> Derivation:
     """Derive d(expr)/d(variable) step by step, every step proven.
 
     Parameters
@@ -35,23 +38,27 @@ def derive_expression(expr: sp.Expr, variable: sp.Symbol, *, text: str | None = 
         The variable of differentiation.
     text : str, optional
         The expression as the user typed it; kept in the notes beside SymPy's reading.
+    parameter : str, optional
+        The name of the input in error messages (``--expr`` at the command line).
 
     Returns
     -------
     Derivation
         Id ``"expr"``, goal ``Derivative(expr, variable)``, no givens, one route (``"chain
         rule"`` when a chain rule was used, else ``"direct"``) whose result is the derivative;
-        the rules' side conditions are its notes.
+        its notes are the domain it is proven on, then the rules' side conditions.
 
     Raises
     ------
     InputError
-        For an argument of the wrong type or a function with no differentiation rule.
+        For an argument of the wrong type, a function with no differentiation rule or an
+        expression real nowhere (:func:`~chainrule.symbolic.rules.domain.real_domain`).
     ProofError
         If a step failed its check (a bug, never expected).
     """
     if text is not None and not isinstance(text, str):
         raise InputError(f"'text' must be a string or None (got {type(text).__name__})")
+    domain = real_domain(expr, variable, parameter)
     derivation = differentiate(expr, variable)
     context = Context()
     chain = any(step.rule == "chain_rule" for step in derivation.steps)
@@ -60,7 +67,7 @@ def derive_expression(expr: sp.Expr, variable: sp.Symbol, *, text: str | None = 
         route.state(step.lhs, step.after, step.rule, step.text)
     for move in tidy(derivation.result):
         route.claim(move.after, move.move, move.text)
-    notes = derivation.side_conditions
+    notes = (domain.note, *derivation.side_conditions)
     if text is not None:
         notes = (f"as typed: {' '.join(text.split())}",) + notes
     return finish(

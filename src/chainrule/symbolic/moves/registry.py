@@ -75,6 +75,7 @@ _STATEMENTS: dict[str, str] = {
     "col2im": "every entry of the column matrix added back to the place it was read from",
     "correlate": "a sum over positions written as a cross-correlation",
     "dilate": "a strided sum written over a dilated array, the entries between adding 0",
+    "mask": "a masked entry has probability 0, so whatever it multiplies is 0 there too",
 }
 
 

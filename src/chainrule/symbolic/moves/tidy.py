@@ -22,6 +22,7 @@ import sympy as sp
 
 from chainrule.symbolic.core.symbols import sigma
 from chainrule.symbolic.core.trees import replace
+from chainrule.symbolic.moves.functions import sinh_over_cosh
 from chainrule.symbolic.moves.protocol import MoveDoesNotApply, polynomial_algebra
 from chainrule.symbolic.rules.table import show
 
@@ -198,6 +199,7 @@ _IF_SHORTER: tuple[tuple[Move, str], ...] = (
     (one_fraction, "write as one fraction"),
     (expand_numerator, "expand the numerator"),
     (expand, "expand"),
+    (sinh_over_cosh, "sinh(u)/cosh(u) = tanh(u)"),
 )
 _LAST: tuple[tuple[Move, str], ...] = ((recognise_sigma, "recognise σ"),)
 
@@ -273,4 +275,6 @@ def _step(move: Move, text: str, before: sp.Expr, after: sp.Expr) -> TidyStep:
         text = "recognise " + ", ".join(
             f"{show(s)} = 1/(1 + {show(sp.exp(-s.args[0]))})" for s in found
         )
+    elif after == 0 and before != 0:
+        text += ": the terms cancel, leaving 0"  # what the line shows, not only how
     return TidyStep(after, move.__name__, text)

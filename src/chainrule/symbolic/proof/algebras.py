@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import functools
 import operator
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any
@@ -26,7 +26,10 @@ __all__ = ["POLYNOMIALS", "SYMPY", "Algebra"]
 class Algebra:
     """How a layer's values are added, multiplied and differentiated.
 
-    ``variable`` names the variable a value is, or None (a derivative must be by a variable).
+    ``variable`` names the variable a value is, or None (a derivative must be by a variable);
+    ``apply`` applies a named function (``tanh``, ``exp``) to values, where the algebra has
+    functions (:mod:`chainrule.symbolic.proof.nodes`); ``at`` gives a value's number where
+    the variables, named, take the numbers of a point (to compare a layer with a framework).
     """
 
     name: str
@@ -37,6 +40,8 @@ class Algebra:
     diff: Callable[[Any, Any], Any]
     variable: Callable[[Any], object | None]
     is_zero: Callable[[Any], bool]
+    apply: Callable[[str, list[Any]], Any] | None = None
+    at: Callable[[Any, Mapping[str, float]], float] | None = None
 
 
 def _sympy_number(q: Fraction | int) -> sp.Rational:
@@ -71,4 +76,5 @@ POLYNOMIALS = Algebra(
     diff=lambda value, variable: value.diff(variable.name()),
     variable=lambda value: value if value.name() is not None else None,
     is_zero=lambda value: not value.terms,
+    at=lambda value, point: float(value.at(point)),
 )

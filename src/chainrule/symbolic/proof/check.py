@@ -31,7 +31,7 @@ from chainrule.symbolic.core.model import Check, Definition, Verdict
 from chainrule.symbolic.core.symbols import a as a_symbol
 from chainrule.symbolic.core.symbols import sigma
 
-__all__ = ["Context", "prove_equal", "to_base"]
+__all__ = ["Context", "off_the_jumps", "prove_equal", "to_base"]
 
 DIGITS = 50
 NUMERIC_POINTS = 6
@@ -138,8 +138,16 @@ def _take_derivatives(expr: sp.Expr, context: Context) -> sp.Expr:
     inner = _take_derivatives(target.expr, context)
     for variable, count in target.variable_count:
         inner = context.expand_toward(inner, variable)
-        inner = sp.diff(inner, variable, count)
+        inner = off_the_jumps(sp.diff(inner, variable, count))
     return _take_derivatives(expr.xreplace({target: inner}), context)
+
+
+def off_the_jumps(derivative: sp.Expr) -> sp.Expr:
+    """``derivative`` away from the jumps of sign and H: SymPy's impulse δ(u) there is 0
+    wherever u ≠ 0 (the value at a jump is a convention the derivation's notes state)."""
+    if not derivative.has(sp.DiracDelta):
+        return derivative
+    return derivative.replace(sp.DiracDelta, lambda *args: sp.S.Zero)
 
 
 def prove_equal(before: sp.Expr, after: sp.Expr, context: Context | None = None) -> Check:

@@ -4,10 +4,13 @@
 ``Σ_h Σ_w dZ[i, h, w, c] A_pad[i, s h + u, s w + v, k]`` once the free index letters are
 fixed: sums are written out term by term, each array entry is looked up in the layer, a
 ``KroneckerDelta`` is 1 or 0 and a ``Derivative`` is taken of the looked-up value. Index
-arithmetic (``s h + u``, sum bounds, ``⌊(n - f + 2p)/s⌋``) is done on integers.
+arithmetic (``s h + u``, sum bounds, ``⌊(n - f + 2p)/s⌋``, an entry of an integer array
+such as ``ids[i, t]``) is done on integers; a function (tanh, σ, exp) is applied by the
+algebra where it has functions.
 
 Values are combined in the layer's algebra (:mod:`chainrule.symbolic.proof.algebras`): SymPy
-expressions, or the exact polynomials of convolution and pooling.
+expressions, the exact polynomials of convolution and pooling, or those over function nodes
+of the sequence layers (:mod:`chainrule.symbolic.proof.nodes`).
 """
 
 from __future__ import annotations
@@ -91,6 +94,8 @@ class _Compiler:
             return lambda env: number
         if isinstance(expr, sp.UnevaluatedExpr):
             return self.index(expr.args[0])
+        if isinstance(expr, sp.Indexed):
+            return self._integer_entry(expr)
         parts = [self.index(arg) for arg in expr.args]
         if isinstance(expr, sp.Add):
             if len(parts) == 2:
@@ -108,6 +113,19 @@ class _Compiler:
         if isinstance(expr, sp.floor):
             return lambda env: math.floor(parts[0](env))
         raise ProofError(f"{sp.sstr(expr)} is not an index expression")
+
+    def _integer_entry(self, expr: sp.Indexed) -> Callable[[Env], int]:
+        """An entry of an array of integers used as an index (``E[k, ids[i, t]]``)."""
+        locate = self.entry(expr)
+
+        def lookup(env: Env) -> int:
+            name, index = locate(env)
+            found = self.instance.arrays[name].get(index)
+            if not isinstance(found, int):
+                raise ProofError(f"{name}{list(index)} is not an integer index here")
+            return found
+
+        return lookup
 
     def integer(self, expr: sp.Basic) -> Callable[[Env], int]:
         value = self.index(expr)
@@ -162,6 +180,13 @@ class _Compiler:
         if algebra is SYMPY and isinstance(expr, sp.Function):
             args = [self.value(arg) for arg in expr.args]
             return lambda env: expr.func(*(arg(env) for arg in args))
+        if algebra.apply is not None and isinstance(expr, sp.Function):
+            args, name, apply = (
+                [self.value(arg) for arg in expr.args],
+                expr.func.__name__,
+                algebra.apply,
+            )
+            return lambda env: apply(name, [arg(env) for arg in args])
         raise ProofError(f"the layer checker cannot evaluate {type(expr).__name__} in {expr}")
 
     def entry(self, expr: sp.Indexed) -> Callable[[Env], tuple[str, tuple[int, ...]]]:

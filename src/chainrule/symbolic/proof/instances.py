@@ -51,8 +51,9 @@ class Instance:
     """One concrete layer with symbolic entries.
 
     ``sizes`` gives each size symbol its value; ``arrays`` each tensor's entries by index
-    tuple; ``matrices`` the matrices of a matrix form (im2col) by name, as lists of rows;
-    ``scalars`` the scalar quantities (γ, μ, dγ, ...); ``algebra`` how the values combine;
+    tuple (integers for an array of indices, the embedding's ids); ``matrices`` the matrices
+    of a matrix form (im2col) by name, as lists of rows; ``scalars`` the scalar quantities
+    (γ, μ, dγ, ...); ``algebra`` how the values combine;
     ``derivative`` takes the derivative of one entry by another itself, (name, index) by
     (name, index), for a layer known at one point only (max pooling); ``by`` says how the
     layer's derivatives are taken; ``settle`` maps a SymPy difference to the point where it

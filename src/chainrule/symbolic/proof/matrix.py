@@ -64,13 +64,19 @@ ACTIVATIONS: dict[str, Callable[[sp.Expr], sp.Expr]] = {name: _activation(name) 
 class LayerNetwork:
     """A concrete network with symbolic entries: the place where layer equations are tested.
 
-    ``sizes`` = (n[0], ..., n[L]); hidden layers use ``hidden``, the output layer σ, and the cost
+    ``sizes`` = (n[0], ..., n[L]); the hidden layers use ``hidden`` (one activation for all,
+    or a tuple of one per hidden layer: g[1], ..., g[L-1]), the output layer σ, and the cost
     is the cross entropy J = (1/m) Σ over examples and output units of
     -(y ln a + (1 - y) ln(1 - a)). X (n[0], m), Y (n[L], m), W[l] (n[l], n[l-1]) and
     b[l] (n[l], 1) are matrices of distinct real symbols.
     """
 
-    def __init__(self, sizes: Sequence[int] = (3, 2, 1), m: int = 4, hidden: str = "tanh"):
+    def __init__(
+        self,
+        sizes: Sequence[int] = (3, 2, 1),
+        m: int = 4,
+        hidden: str | Sequence[str] = "tanh",
+    ):
         sizes = tuple(sizes)
         if len(sizes) < 3 or not all(_is_count(n) for n in sizes):
             raise InputError(
@@ -79,9 +85,18 @@ class LayerNetwork:
             )
         if not _is_count(m):
             raise InputError(f"'m' must be a positive integer (got {m!r})")
-        if hidden not in ACTIVATIONS:
-            raise InputError(f"'hidden' must be one of {sorted(ACTIVATIONS)} (got {hidden!r})")
+        per_layer = (hidden,) * (len(sizes) - 2) if isinstance(hidden, str) else tuple(hidden)
+        if len(per_layer) != len(sizes) - 2:
+            raise InputError(
+                f"'hidden' must be one activation or one per hidden layer ({len(sizes) - 2}) "
+                f"(got {hidden!r})"
+            )
+        for name in per_layer:
+            if name not in ACTIVATIONS:
+                raise InputError(f"'hidden' must be one of {sorted(ACTIVATIONS)} (got {name!r})")
         self.sizes, self.m, self.hidden, self.depth = sizes, m, hidden, len(sizes) - 1
+        #: g[l] of each hidden layer l = 1..L-1, by name.
+        self.per_layer: tuple[str, ...] = per_layer
         self.X = _symbols("x", 0, sizes[0], m)
         self.Y = _symbols("y", self.depth, sizes[-1], m)
         self.weights = {k: _symbols("w", k, sizes[k], sizes[k - 1]) for k in self.layers}
@@ -93,7 +108,8 @@ class LayerNetwork:
         return range(1, self.depth + 1)
 
     def describe(self) -> str:
-        return f"n = {self.sizes}, m = {self.m}, {self.hidden} hidden"
+        hidden = self.hidden if isinstance(self.hidden, str) else " then ".join(self.per_layer)
+        return f"n = {self.sizes}, m = {self.m}, {hidden} hidden"
 
     def free(self, kind: str, layer: int) -> sp.ImmutableMatrix:
         """Free symbols standing for Z[layer] or A[layer] (A[0] is X)."""
@@ -103,7 +119,7 @@ class LayerNetwork:
 
     def activate(self, layer: int, Z: sp.ImmutableMatrix) -> sp.ImmutableMatrix:
         """g[layer](Z) entry by entry."""
-        g = sigma if layer == self.depth else ACTIVATIONS[self.hidden]
+        g = sigma if layer == self.depth else ACTIVATIONS[self.per_layer[layer - 1]]
         return Z.applyfunc(g)
 
     def slope(self, layer: int, Z: sp.ImmutableMatrix) -> sp.ImmutableMatrix:

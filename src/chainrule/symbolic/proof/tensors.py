@@ -49,6 +49,7 @@ class Tensor:
     meaning: str = "the forward pass"
     first: int = 0
     zero_outside: bool = False
+    stacked: tuple[int, ...] = ()
 
     @property
     def base(self) -> sp.IndexedBase:
@@ -67,6 +68,10 @@ class Tensor:
 
 def _same_range(left: Range, right: Range) -> bool:
     return all(sp.expand(a - b) == 0 for a, b in zip(left, right, strict=True))
+
+
+def _same_start(left: Range, right: Range) -> bool:
+    return sp.expand(left[0] - right[0]) == 0
 
 
 def _range_text(bounds: Range) -> str:
@@ -156,6 +161,8 @@ class Notation:
             letter_range = bound.get(index, self.ranges.get(index))
             if letter_range is None:
                 continue  # a compound index, checked at concrete sizes
+            if k in tensor.stacked and _same_start(letter_range, tensor.axis(k)):
+                continue
             if not _same_range(letter_range, tensor.axis(k)):
                 raise ProofError(
                     f"{sp.sstr(entry)}: {index} runs over {_range_text(letter_range)}, but axis "

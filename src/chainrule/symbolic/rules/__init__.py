@@ -294,7 +294,7 @@ def _choose(expr: sp.Expr, v: sp.Symbol) -> Rule:
     if isinstance(expr, sp.Pow):
         return _choose_power(expr, v)
     kind = type(expr)
-    if kind in ELEMENTARY and len(expr.args) == 1:
+    if kind in ELEMENTARY and (len(expr.args) == 1 or kind is sp.Heaviside):
         return Chain(ELEMENTARY[kind], expr.args[0], v)
     if isinstance(expr, (sp.Max, sp.Min)):
         found = extremum(expr, v)

@@ -168,6 +168,23 @@ def _not_at_zero(u: sp.Expr) -> tuple[str, ...]:
     return (f"|{show(u)}| is not differentiable where {show(u)} = 0",)
 
 
+def _open_interval(u: sp.Expr, where: str, name: str) -> tuple[str, ...]:
+    """The interval where ``name`` is differentiable, a side condition of its rule."""
+    return (f"{where.replace('{u}', show(u))} ({name} is differentiable only there)",)
+
+
+def _step_kink(name: str) -> Callable[[sp.Expr], tuple[str, ...]]:
+    """A jump of a step function: derivative 0 away from it, taken as 0 at it."""
+
+    def condition(u: sp.Expr) -> tuple[str, ...]:
+        return (
+            f"{name}({show(u)}) jumps where {show(u)} = 0: its derivative is 0 elsewhere "
+            f"and is taken as 0 there, as the generated code computes it",
+        )
+
+    return condition
+
+
 def _kink(c: sp.Expr, u: sp.Expr, kind: str) -> tuple[str, ...]:
     where = f"{show(u)} = {show(c)}"
     return (
@@ -196,6 +213,43 @@ ELEMENTARY: dict[type, Elementary] = {
         "erf", "erf({u})", "(2/√π) e^(-{u}^2)", lambda u: 2 / sp.sqrt(sp.pi) * sp.exp(-(u**2))
     ),
     sp.Abs: Elementary("abs", "|{u}|", "sign({u})", sp.sign, _not_at_zero),
+    sp.atan: Elementary("atan", "arctan({u})", "1/(1 + {u}^2)", lambda u: 1 / (1 + u**2)),
+    sp.asin: Elementary(
+        "asin",
+        "arcsin({u})",
+        "1/√(1 - {u}^2)",
+        lambda u: 1 / sp.sqrt(1 - u**2),
+        lambda u: _open_interval(u, "-1 < {u} < 1", "arcsin"),
+    ),
+    sp.acos: Elementary(
+        "acos",
+        "arccos({u})",
+        "-1/√(1 - {u}^2)",
+        lambda u: -1 / sp.sqrt(1 - u**2),
+        lambda u: _open_interval(u, "-1 < {u} < 1", "arccos"),
+    ),
+    sp.asinh: Elementary(
+        "asinh", "arcsinh({u})", "1/√({u}^2 + 1)", lambda u: 1 / sp.sqrt(u**2 + 1)
+    ),
+    sp.acosh: Elementary(
+        "acosh",
+        "arccosh({u})",
+        "1/(√({u} - 1) √({u} + 1))",
+        lambda u: 1 / (sp.sqrt(u - 1) * sp.sqrt(u + 1)),
+        lambda u: _open_interval(u, "{u} > 1", "arccosh"),
+    ),
+    sp.atanh: Elementary(
+        "atanh",
+        "arctanh({u})",
+        "1/(1 - {u}^2)",
+        lambda u: 1 / (1 - u**2),
+        lambda u: _open_interval(u, "-1 < {u} < 1", "arctanh"),
+    ),
+    sp.erfc: Elementary(
+        "erfc", "erfc({u})", "-(2/√π) e^(-{u}^2)", lambda u: -2 / sp.sqrt(sp.pi) * sp.exp(-(u**2))
+    ),
+    sp.sign: Elementary("sign", "sign({u})", "0", lambda u: sp.S.Zero, _step_kink("sign")),
+    sp.Heaviside: Elementary("heaviside", "H({u})", "0", lambda u: sp.S.Zero, _step_kink("H")),
 }
 
 

@@ -48,6 +48,26 @@ _LISTED: tuple[LayerFamily, ...] = (
         "maxpool", "max pooling: dA_prev through the mask of the max", f"{_PACKAGE}.maxpool"
     ),
     LayerFamily("avgpool", "average pooling: dA_prev, shared evenly", f"{_PACKAGE}.avgpool"),
+    LayerFamily(
+        "embedding",
+        "embedding: the lookup as a one-hot product, dE as a scatter-add",
+        f"{_PACKAGE}.embedding",
+    ),
+    LayerFamily(
+        "rnn",
+        "recurrent cell, tanh state and softmax output: the cell's backward, then through time",
+        f"{_PACKAGE}.rnn",
+    ),
+    LayerFamily(
+        "lstm",
+        "LSTM cell: every gate's gradient, dc_prev = dc ⊙ Γf, da_prev, dx, dW, db",
+        f"{_PACKAGE}.lstm",
+    ),
+    LayerFamily(
+        "attention",
+        "scaled dot-product attention, one head: dV, dP, dS, dQ, dK, the causal mask",
+        f"{_PACKAGE}.attention",
+    ),
 )
 
 #: The layer families beyond the wrap-up's dense layers, by name, in the order listed.

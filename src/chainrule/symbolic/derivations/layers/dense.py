@@ -56,7 +56,7 @@ _STEPS: tuple[tuple[sp.MatrixSymbol, sp.MatrixExpr, str, str, bool], ...] = (
         layer_matrix("g"),
         "definition",
         "Forward, layer l: the activation g[l] acts on every entry of Z[l] (tanh, ReLU, ... in "
-        "the hidden layers, σ in the output layer L).",
+        "the hidden layers, each layer its own, σ in the output layer L).",
         False,
     ),
     (
@@ -125,7 +125,7 @@ def backward_equations() -> tuple[Equation, ...]:
 
 
 def layer_equations(
-    sizes: Sequence[int] = (3, 2, 1), m: int = 4, hidden: str = "tanh"
+    sizes: Sequence[int] = (3, 2, 1), m: int = 4, hidden: str | Sequence[str] = "tanh"
 ) -> Derivation:
     """The derivation "layers": every layer equation, each proven at the concrete ``sizes``.
 
@@ -138,7 +138,8 @@ def layer_equations(
     m
         The number of examples (columns) of that network.
     hidden
-        The hidden layers' activation: "tanh", "sigmoid" or "relu" (the output is σ).
+        The hidden layers' activation: "tanh", "sigmoid" or "relu" (the output is σ), or a
+        sequence of one per hidden layer, g[1], ..., g[L-1] (``("relu", "tanh")``).
 
     Raises
     ------
@@ -150,11 +151,12 @@ def layer_equations(
     if isinstance(sizes, (str, bytes)) or not isinstance(sizes, Sequence):
         raise InputError(f"'sizes' must be a sequence of positive integers (got {sizes!r})")
     LayerNetwork(sizes, m, hidden)  # validates, before the arguments become a cache key
-    return _layer_equations(tuple(sizes), m, hidden)
+    key = hidden if isinstance(hidden, str) else tuple(hidden)
+    return _layer_equations(tuple(sizes), m, key)
 
 
 @lru_cache(maxsize=8)
-def _layer_equations(sizes: tuple[int, ...], m: int, hidden: str) -> Derivation:
+def _layer_equations(sizes: tuple[int, ...], m: int, hidden: str | tuple[str, ...]) -> Derivation:
     network = LayerNetwork(sizes, m, hidden)
     route = RouteBuilder("chain rule", Context())
     for lhs, rhs, move, text, broadcast in _STEPS:
@@ -164,7 +166,7 @@ def _layer_equations(sizes: tuple[int, ...], m: int, hidden: str) -> Derivation:
     goal = sp.Tuple(*(lhs for lhs, _ in backward))
     result = sp.Tuple(*(rhs for _, rhs in backward))
     chain = dataclasses.replace(route.route(), result=result)
-    notes = _NOTES + (_proof_note(network),)
+    notes = _NOTES + _activation_notes(network) + (_proof_note(network),)
     derivation = finish(
         "layers", "Wrap-up — the layer equations", goal, (), (chain,), Context(), notes
     )
@@ -178,6 +180,18 @@ def _proof_note(network: LayerNetwork) -> str:
         "the derivative of J taken directly with sympy.diff (σ and the hidden activation kept "
         "as functions), and its shapes are checked symbolically."
     )
-    if network.hidden == "relu":
+    if "relu" in network.per_layer:
         note += " ReLU has no derivative at 0: the equations hold wherever Z[l] ≠ 0."
     return note
+
+
+def _activation_notes(network: LayerNetwork) -> tuple[str, ...]:
+    """With one activation per hidden layer, which g[l] and g[l]' each layer's lines mean."""
+    if isinstance(network.hidden, str):
+        return ()
+    layers = ", ".join(f"g[{k}] = {name}" for k, name in enumerate(network.per_layer, 1))
+    return (
+        f"Each hidden layer has its own activation: {layers}, and g[{network.depth}] = σ at "
+        "the output. The equations are the same for every layer; in dZ[l] = dA[l] ⊙ "
+        "g[l]'(Z[l]) the derivative is that of layer l's own g[l].",
+    )
