@@ -19,12 +19,17 @@ dx = dy γ/√(σ²_run + ε).
 The kernels work on a 2-D view (M, C) when the feature is the last axis and on a 3-D view
 (m, C, H·W) for images, without copying; sums over the batch are a product with a vector of
 ones (2-D) or einsum contractions, which read their operands once and allocate nothing of
-the input's size. The textbook version (the staged route) is in :mod:`.textbook`.
+the input's size. Element-wise passes of the 2-D view run on a wider view (M/k, k·C) of the
+same memory, against the per-feature vector repeated k times: NumPy pays a fixed cost per
+row of a broadcast operation, which on rows shorter than :data:`LINE` values costs more than
+the arithmetic. Every pass writes into buffers kept between calls. The textbook version (the
+staged route) is in :mod:`.textbook`.
 """
 
 from __future__ import annotations
 
 import math
+from functools import lru_cache
 from typing import Any
 
 import numpy as np
@@ -36,6 +41,9 @@ from chainrule.numeric.layers.buffers import Buffers
 __all__ = ["BatchNorm"]
 
 Array = np.ndarray
+#: Values per row of the wide view: NumPy's inner-loop buffer size, from which the per-row
+#: cost of a broadcast operation no longer shows.
+LINE = 8192
 
 
 class BatchNorm(Layer):
@@ -104,6 +112,25 @@ class BatchNorm(Layer):
         """A per-feature vector (C,) shaped to broadcast against ``view``."""
         return vector[:, np.newaxis] if view.ndim == 3 else vector
 
+    def _wide(self, view: Array) -> Array:
+        """The 2-D view (M, C) as (M/k, k·C), rows of at least :data:`LINE` values where a
+        divisor k of M allows it (a view when ``view`` is contiguous); images unchanged."""
+        if view.ndim == 3:
+            return view
+        M, C = view.shape
+        k = _rows_per_line(M, C)
+        return view.reshape(M // k, k * C)
+
+    def _per_feature(self, name: str, vector: Array, wide: Array) -> Array:
+        """A per-feature vector (C,) shaped to broadcast against ``wide`` (from :meth:`_wide`):
+        a column for images, else the vector repeated along a wide row (buffer ``name``)."""
+        if wide.ndim == 3:
+            return vector[:, np.newaxis]
+        C = vector.shape[0]
+        tile = self._buffers.get(name, (wide.shape[1] // C, C), self.dtype)
+        tile[...] = vector
+        return tile.reshape(-1)
+
     # ----------------------------------------------------------------- passes
     def _sum(self, x: Array) -> Array:
         """Σ over the batch of every feature, (C,): a matrix-vector product with ones for
@@ -122,29 +149,29 @@ class BatchNorm(Layer):
     def forward(self, X: Array, training: bool) -> Array:
         """y = γ x̂ + β with batch statistics (training) or the running ones.
 
-        Training keeps x - μ and 1/√(σ² + ε) and writes y = (x - μ) · γ/√(σ² + ε) + β,
-        so x̂ itself is never stored (the backward pass folds its 1/√(σ² + ε) into
-        per-feature factors)."""
+        Training keeps c = x - μ and r = 1/√(σ² + ε) and writes y = c · γr + β, so x̂
+        itself is never stored (the backward pass folds r into per-feature factors)."""
         x = self._view(X)
         Y = self._buffers.get("Y", X.shape, self.dtype)
-        y = self._view(Y)
+        y = self._wide(self._view(Y))
         gamma, beta = self.params["gamma"], self.params["beta"]
         if not training:
             inv = 1.0 / np.sqrt(self.running_var + self.epsilon)
             scale = gamma * inv
             shift = beta - self.running_mean * scale
-            np.multiply(x, self._column(scale, x), out=y)
-            np.add(y, self._column(shift, x), out=y)
+            np.multiply(self._wide(x), self._per_feature("scale", scale, y), out=y)
+            np.add(y, self._per_feature("shift", shift, y), out=y)
             self._cache = (x, inv, False)
             return Y
         M = x.size // x.shape[1]
         mean = self._sum(x) / M
         centred = self._view(self._buffers.get("centred", X.shape, self.dtype))
-        np.subtract(x, self._column(mean, x), out=centred)
+        c = self._wide(centred)
+        np.subtract(self._wide(x), self._per_feature("mean", mean, c), out=c)
         var = self._dot(centred, centred) / M
         inv = 1.0 / np.sqrt(var + self.epsilon)
-        np.multiply(centred, self._column(gamma * inv, x), out=y)
-        np.add(y, self._column(beta, x), out=y)
+        np.multiply(c, self._per_feature("scale", gamma * inv, c), out=y)
+        np.add(y, self._per_feature("shift", beta, y), out=y)
         self._update_running(mean, var, M)
         self._cache = (centred, inv, True)
         return Y
@@ -161,33 +188,40 @@ class BatchNorm(Layer):
         """dγ = Σ dy x̂, dβ = Σ dy and the one-line dx (training) or dy γ/√(σ²_run + ε).
 
         With c = x - μ and r = 1/√(σ² + ε), so x̂ = c r: dγ = r Σ dy c, and the one-line
-        form is dx = γ r (dy - c · r dγ/M - dβ/M)."""
+        form dx = γr/M (M dy - Σ dy - x̂ Σ dy ⊙ x̂) is, in per-feature factors,
+        dx = γr (dy - dβ/M - c · r dγ/M): four passes, into dx alone."""
         assert self._cache is not None, "backward() before forward()"
         cached, inv, training = self._cache
         dy = self._view(dY)
         gamma = self.params["gamma"]
         dX = self._buffers.get("dX", dY.shape, self.dtype)
-        dx = self._view(dX)
+        dx = self._wide(self._view(dX))
         if not training:  # cached is x itself: x̂ from the running statistics
             xhat = (cached - self._column(self.running_mean, cached)) * self._column(inv, cached)
             self.grads["gamma"][...] = self._dot(dy, xhat)
             self.grads["beta"][...] = self._sum(dy)
-            np.multiply(dy, self._column(gamma * inv, dy), out=dx)
+            np.multiply(self._wide(dy), self._per_feature("k", gamma * inv, dx), out=dx)
             return dX
         centred = cached
         M = dy.size // dy.shape[1]
         dbeta, dgamma = self.grads["beta"], self.grads["gamma"]
         dbeta[...] = self._sum(dy)
         np.multiply(self._dot(dy, centred), inv, out=dgamma)
-        scratch = self._view(self._buffers.get("scratch", dY.shape, self.dtype))
-        np.multiply(centred, self._column(inv * dgamma / M, dy), out=scratch)
-        np.subtract(dy, scratch, out=dx)
-        np.subtract(dx, self._column(dbeta / M, dy), out=dx)
-        np.multiply(dx, self._column(gamma * inv, dy), out=dx)
+        dx_hat_part = self._per_feature("s", inv * dgamma / M, dx)  # r dγ/M
+        np.multiply(self._wide(centred), dx_hat_part, out=dx)
+        np.subtract(self._wide(dy), dx, out=dx)
+        np.subtract(dx, self._per_feature("row", dbeta / M, dx), out=dx)
+        np.multiply(dx, self._per_feature("k", gamma * inv, dx), out=dx)
         return dX
 
     def describe(self) -> str:
         return "batchnorm" if self.momentum == 0.9 else f"batchnorm:{self.momentum:g}"
+
+
+@lru_cache(maxsize=64)
+def _rows_per_line(M: int, C: int) -> int:
+    """The least divisor k of M with k·C >= LINE (M itself when there is none)."""
+    return next((k for k in range(1, M + 1) if M % k == 0 and k * C >= LINE), M)
 
 
 def _number(
