@@ -71,3 +71,32 @@ def test_an_unknown_name_is_one_line_and_status_two(capsys, name):
     assert status == 2 and out == ""
     assert err.count("\n") == 1 and f"(got '{name}')" in err
     assert "batchnorm, conv, maxpool, avgpool" in err
+
+
+def test_hidden_gives_each_hidden_layer_its_activation(capsys):
+    status, out, err = run(capsys, "derive", "layers", "--hidden", "relu,tanh", "--no-cache")
+    assert status == 0 and err == ""
+    assert "g[1] = relu, g[2] = tanh, and g[3] = σ" in out
+    assert "n = (3, 2, 2, 1), m = 4, relu then tanh hidden" in out
+    assert "✓ proved" in out and "FAILED" not in out
+
+
+def test_hidden_with_one_name_sets_every_hidden_layer(capsys):
+    status, out, _ = run(capsys, "derive", "layers", "--hidden", "sigmoid", "--no-cache")
+    assert status == 0
+    assert "sigmoid hidden" in out and "tanh" not in out.split("Proof:")[1]
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["layers", "--hidden", "swish"], "'--hidden' must be tanh, sigmoid, relu"),
+        (["layers", "--hidden", ",".join(["relu"] * 7)], "at most 6 hidden layers (got 7)"),
+        (["1", "--hidden", "relu"], "'--hidden' applies only to the derivation layers"),
+        (["--hidden", "relu"], "'--hidden' applies only to the derivation layers"),
+    ],
+)
+def test_hidden_refuses_in_one_line(capsys, argv, message):
+    status, out, err = run(capsys, "derive", *argv)
+    assert status == 2 and out == ""
+    assert message in err and len(err.strip().splitlines()) == 1

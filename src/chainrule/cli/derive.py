@@ -73,6 +73,12 @@ def register(subparsers) -> None:
         ),
     )
     parser.add_argument(
+        "--hidden",
+        metavar="NAMES",
+        help="with the derivation layers: the hidden activation (tanh, the default, sigmoid or "
+        "relu), or one per hidden layer, comma-separated from layer 1 (relu,tanh needs 3 layers)",
+    )
+    parser.add_argument(
         "--list", action="store_true", help="print the catalogue of activations and losses"
     )
     parser.add_argument(
@@ -132,6 +138,8 @@ def _rendered(args: argparse.Namespace) -> CachedDocument:
     if args.expr is not None or args.activation is not None or args.loss is not None:
         return make()
     request = ["derive", *args.ids, "--route", args.route, "--format", args.fmt]
+    if args.hidden is not None:
+        request += ["--hidden", args.hidden]
     return cached_document(request, make, use_cache=not args.no_cache)
 
 
@@ -215,16 +223,19 @@ def _derivations(args: argparse.Namespace) -> tuple[list[Derivation], tuple[str,
         with time_limit(_pair_limit(args), "deriving --activation and --loss"):
             derivations = _pair(args)
     else:
-        derivations = _named(args.ids)
+        derivations = _named(args.ids, args.hidden)
     wanted = ROUTES[args.route]
     notes = _notes_on_routes(args.route, derivations)
     return [_only_routes(d, wanted) for d in derivations], notes
 
 
-def _named(ids: list[str]) -> list[Derivation]:
+def _named(ids: list[str], hidden: str | None = None) -> list[Derivation]:
     """The reference derivations and layer families named by ``ids``, in the order asked (all
-    reference derivations when there are none)."""
+    reference derivations when there are none); ``hidden`` is --hidden for "layers"."""
     from chainrule.symbolic.derivations.layers import FAMILIES
+
+    if hidden is not None:
+        return _with_hidden(ids, hidden)
 
     if not ids:
         return reference_derivations()
@@ -238,6 +249,35 @@ def _named(ids: list[str]) -> list[Derivation]:
     for i in ids:
         found.extend(FAMILIES[i].derivations().build() if i in FAMILIES else [built[i]])
     return found
+
+
+#: The hidden activations the layer equations are proven with, and how many layers at most
+#: (each one adds to the symbolic proof).
+_HIDDEN = ("tanh", "sigmoid", "relu")
+_MAX_HIDDEN_LAYERS = 6
+
+
+def _with_hidden(ids: list[str], hidden: str) -> list[Derivation]:
+    """The derivation "layers" with the hidden activations --hidden names, one or one per
+    hidden layer (the network then gets that many hidden layers)."""
+    from chainrule.symbolic.derivations.layers.dense import layer_equations
+
+    if ids != ["layers"]:
+        raise InputError(f"'--hidden' applies only to the derivation layers alone (got {ids})")
+    names = [name.strip() for name in hidden.split(",")]
+    unknown = [name for name in names if name not in _HIDDEN]
+    if unknown:
+        raise InputError(
+            f"'--hidden' must be {', '.join(_HIDDEN)} or a comma list of them (got {unknown[0]!r})"
+        )
+    if len(names) > _MAX_HIDDEN_LAYERS:
+        raise InputError(
+            f"'--hidden' names at most {_MAX_HIDDEN_LAYERS} hidden layers (got {len(names)})"
+        )
+    if len(names) == 1:
+        return [layer_equations(hidden=names[0])]
+    sizes = (3, *([2] * len(names)), 1)
+    return [layer_equations(sizes=sizes, hidden=names)]
 
 
 def _only_routes(derivation: Derivation, names: tuple[str, ...]) -> Derivation:
