@@ -170,12 +170,13 @@ def test_plot_writes_a_png(tmp_path: Path, capsys) -> None:
     )
 
 
-def test_training_without_plot_never_imports_matplotlib() -> None:
+def test_training_without_plot_or_batch_norm_never_imports_matplotlib_or_numba() -> None:
     code = (
         "import sys\n"
         "from chainrule.cli import main\n"
         "assert main(['train', '--epochs', '2', '--quiet']) == 0\n"
         "assert 'matplotlib' not in sys.modules, 'matplotlib was imported'\n"
+        "assert 'numba' not in sys.modules, 'numba was imported'\n"
     )
     result = subprocess.run(
         [sys.executable, "-c", code], capture_output=True, text=True, timeout=120

@@ -9,13 +9,17 @@ from chainrule.numeric.gradcheck import numeric_gradient, relative_error
 from chainrule.numeric.layers import Layer
 
 
-def built(layer: Layer, input_shape: tuple[int, ...], seed: int = 0) -> Layer:
-    """``layer`` built for ``input_shape`` in float64, with random parameters of its own."""
+def built(
+    layer: Layer, input_shape: tuple[int, ...], dtype: np.dtype | None = None, seed: int = 0
+) -> Layer:
+    """``layer`` built for ``input_shape`` in ``dtype`` (float64 by default), with random
+    parameters of its own."""
     rng = np.random.default_rng(seed)
-    layer.build(input_shape, np.dtype(np.float64), rng)
+    dtype = np.dtype(np.float64) if dtype is None else dtype
+    layer.build(input_shape, dtype, rng)
     shapes = layer.parameter_shapes()
-    params = {name: rng.standard_normal(shape) for name, shape in shapes.items()}
-    grads = {name: np.zeros(shape) for name, shape in shapes.items()}
+    params = {name: rng.standard_normal(shape).astype(dtype) for name, shape in shapes.items()}
+    grads = {name: np.zeros(shape, dtype) for name, shape in shapes.items()}
     layer.bind(params, grads)
     return layer
 

@@ -16,20 +16,18 @@ is ``momentum``, 0.9 by default, PyTorch's momentum 0.1). In inference mode μ a
 those constants, y = x · γ/√(σ²_run + ε) + (β - μ_run γ/√(σ²_run + ε)) and
 dx = dy γ/√(σ²_run + ε).
 
-The kernels work on a 2-D view (M, C) when the feature is the last axis and on a 3-D view
-(m, C, H·W) for images, without copying; sums over the batch are a product with a vector of
-ones (2-D) or einsum contractions, which read their operands once and allocate nothing of
-the input's size. Element-wise passes of the 2-D view run on a wider view (M/k, k·C) of the
-same memory, against the per-feature vector repeated k times: NumPy pays a fixed cost per
-row of a broadcast operation, which on rows shorter than :data:`LINE` values costs more than
-the arithmetic. Every pass writes into buffers kept between calls. The textbook version (the
-staged route) is in :mod:`.textbook`.
+The passes are compiled loops (:mod:`.batchnorm_kernels`), on a 2-D view (M, C) when the
+feature is the last axis and on a 3-D view (m, C, H·W) for images, without copying: training
+is three passes forward (μ, then c = x - μ with σ², then y = c · γ/√(σ² + ε) + β) and two
+backward (Σ dy and Σ dy ⊙ c together, then dx), each writing into buffers kept between
+calls. The kernels are imported (and compiled, the first time) when a batch is first
+normalised. The textbook version (the staged route) is in :mod:`.textbook`.
 """
 
 from __future__ import annotations
 
 import math
-from functools import lru_cache
+from types import ModuleType
 from typing import Any
 
 import numpy as np
@@ -41,9 +39,6 @@ from chainrule.numeric.layers.buffers import Buffers
 __all__ = ["BatchNorm"]
 
 Array = np.ndarray
-#: Values per row of the wide view: NumPy's inner-loop buffer size, from which the per-row
-#: cost of a broadcast operation no longer shows.
-LINE = 8192
 
 
 class BatchNorm(Layer):
@@ -101,50 +96,16 @@ class BatchNorm(Layer):
     def config(self) -> dict[str, Any]:
         return {"momentum": self.momentum, "epsilon": self.epsilon}
 
-    # ----------------------------------------------------------------- views
+    # ----------------------------------------------------------------- passes
     def _view(self, X: Array) -> Array:
         """(M, C) for features last, (m, C, H·W) for images: views when X is contiguous."""
         if len(self.input_shape) == 3:
             return X.reshape(X.shape[0], X.shape[1], -1)
         return X.reshape(-1, X.shape[-1])
 
-    def _column(self, vector: Array, view: Array) -> Array:
-        """A per-feature vector (C,) shaped to broadcast against ``view``."""
-        return vector[:, np.newaxis] if view.ndim == 3 else vector
-
-    def _wide(self, view: Array) -> Array:
-        """The 2-D view (M, C) as (M/k, k·C), rows of at least :data:`LINE` values where a
-        divisor k of M allows it (a view when ``view`` is contiguous); images unchanged."""
-        if view.ndim == 3:
-            return view
-        M, C = view.shape
-        k = _rows_per_line(M, C)
-        return view.reshape(M // k, k * C)
-
-    def _per_feature(self, name: str, vector: Array, wide: Array) -> Array:
-        """A per-feature vector (C,) shaped to broadcast against ``wide`` (from :meth:`_wide`):
-        a column for images, else the vector repeated along a wide row (buffer ``name``)."""
-        if wide.ndim == 3:
-            return vector[:, np.newaxis]
-        C = vector.shape[0]
-        tile = self._buffers.get(name, (wide.shape[1] // C, C), self.dtype)
-        tile[...] = vector
-        return tile.reshape(-1)
-
-    # ----------------------------------------------------------------- passes
-    def _sum(self, x: Array) -> Array:
-        """Σ over the batch of every feature, (C,): a matrix-vector product with ones for
-        the 2-D view (several times faster than a reduction), einsum for images."""
-        if x.ndim == 3:
-            return np.einsum("ijk->j", x)
-        ones = self._buffers.get("ones", (x.shape[0],), self.dtype)
-        if ones[0] != 1 or ones[-1] != 1:
-            ones.fill(1)
-        return np.matmul(ones, x)
-
-    def _dot(self, x: Array, y: Array) -> Array:
-        """Σ over the batch of x ⊙ y for every feature, (C,), without a temporary."""
-        return np.einsum("ijk,ijk->j" if x.ndim == 3 else "ij,ij->j", x, y)
+    def _pass(self, name: str, view: Array) -> Any:
+        """The kernel ``name`` for the layout of ``view`` (rows or channels)."""
+        return getattr(_kernels(), f"{name}_{'channels' if view.ndim == 3 else 'rows'}")
 
     def forward(self, X: Array, training: bool) -> Array:
         """y = γ x̂ + β with batch statistics (training) or the running ones.
@@ -153,26 +114,20 @@ class BatchNorm(Layer):
         itself is never stored (the backward pass folds r into per-feature factors)."""
         x = self._view(X)
         Y = self._buffers.get("Y", X.shape, self.dtype)
-        y = self._wide(self._view(Y))
-        gamma, beta = self.params["gamma"], self.params["beta"]
+        y = self._view(Y)
+        gamma = self.params["gamma"].astype(np.float64)
+        beta = self.params["beta"].astype(np.float64)
         if not training:
-            inv = 1.0 / np.sqrt(self.running_var + self.epsilon)
+            inv = 1.0 / np.sqrt(self.running_var.astype(np.float64) + self.epsilon)
             scale = gamma * inv
-            shift = beta - self.running_mean * scale
-            np.multiply(self._wide(x), self._per_feature("scale", scale, y), out=y)
-            np.add(y, self._per_feature("shift", shift, y), out=y)
+            self._pass("affine", x)(x, scale, beta - self.running_mean * scale, y)
             self._cache = (x, inv, False)
             return Y
-        M = x.size // x.shape[1]
-        mean = self._sum(x) / M
         centred = self._view(self._buffers.get("centred", X.shape, self.dtype))
-        c = self._wide(centred)
-        np.subtract(self._wide(x), self._per_feature("mean", mean, c), out=c)
-        var = self._dot(centred, centred) / M
+        mean, var = self._pass("centre", x)(x, centred)
         inv = 1.0 / np.sqrt(var + self.epsilon)
-        np.multiply(c, self._per_feature("scale", gamma * inv, c), out=y)
-        np.add(y, self._per_feature("shift", beta, y), out=y)
-        self._update_running(mean, var, M)
+        self._pass("affine", x)(centred, gamma * inv, beta, y)
+        self._update_running(mean, var, x.size // x.shape[1])
         self._cache = (centred, inv, True)
         return Y
 
@@ -189,39 +144,39 @@ class BatchNorm(Layer):
 
         With c = x - μ and r = 1/√(σ² + ε), so x̂ = c r: dγ = r Σ dy c, and the one-line
         form dx = γr/M (M dy - Σ dy - x̂ Σ dy ⊙ x̂) is, in per-feature factors,
-        dx = γr (dy - dβ/M - c · r dγ/M): four passes, into dx alone."""
+        dx = k (dy - a c - b) with k = γr, a = r dγ/M and b = dβ/M (the difference first,
+        so that the terms of size 1/√ε of a feature that does not vary cancel exactly
+        before the scaling). In inference x̂ =
+        (x - μ_run) r, so dγ = r Σ dy (x - μ_run), and dx = k dy."""
         assert self._cache is not None, "backward() before forward()"
         cached, inv, training = self._cache
         dy = self._view(dY)
-        gamma = self.params["gamma"]
+        k = self.params["gamma"].astype(np.float64) * inv
         dX = self._buffers.get("dX", dY.shape, self.dtype)
-        dx = self._wide(self._view(dX))
-        if not training:  # cached is x itself: x̂ from the running statistics
-            xhat = (cached - self._column(self.running_mean, cached)) * self._column(inv, cached)
-            self.grads["gamma"][...] = self._dot(dy, xhat)
-            self.grads["beta"][...] = self._sum(dy)
-            np.multiply(self._wide(dy), self._per_feature("k", gamma * inv, dx), out=dx)
-            return dX
-        centred = cached
-        M = dy.size // dy.shape[1]
-        dbeta, dgamma = self.grads["beta"], self.grads["gamma"]
-        dbeta[...] = self._sum(dy)
-        np.multiply(self._dot(dy, centred), inv, out=dgamma)
-        dx_hat_part = self._per_feature("s", inv * dgamma / M, dx)  # r dγ/M
-        np.multiply(self._wide(centred), dx_hat_part, out=dx)
-        np.subtract(self._wide(dy), dx, out=dx)
-        np.subtract(dx, self._per_feature("row", dbeta / M, dx), out=dx)
-        np.multiply(dx, self._per_feature("k", gamma * inv, dx), out=dx)
+        dx = self._view(dX)
+        zero = np.zeros_like(k)
+        centre = zero if training else self.running_mean.astype(np.float64)
+        dbeta, dy_c = self._pass("sums", dy)(dy, cached, centre)
+        dgamma = inv * dy_c
+        if training:
+            M = dy.size // dy.shape[1]
+            self._pass("combine", dy)(dy, cached, k, inv * dgamma / M, dbeta / M, dx)
+        else:  # cached is x itself, x̂ = (x - μ_run) r
+            self._pass("combine", dy)(dy, cached, k, zero, zero, dx)
+        self.grads["gamma"][...] = dgamma
+        self.grads["beta"][...] = dbeta
         return dX
 
     def describe(self) -> str:
         return "batchnorm" if self.momentum == 0.9 else f"batchnorm:{self.momentum:g}"
 
 
-@lru_cache(maxsize=64)
-def _rows_per_line(M: int, C: int) -> int:
-    """The least divisor k of M with k·C >= LINE (M itself when there is none)."""
-    return next((k for k in range(1, M + 1) if M % k == 0 and k * C >= LINE), M)
+def _kernels() -> ModuleType:
+    """The compiled passes, imported on first use so that a network without batch norm
+    never loads the compiler."""
+    from chainrule.numeric.layers import batchnorm_kernels
+
+    return batchnorm_kernels
 
 
 def _number(
