@@ -31,6 +31,7 @@ W, b, A_prev, Z = layer_matrix("W"), layer_matrix("b"), layer_matrix("A", "l-1")
 dZ, dA, dW, db = layer_matrix("dZ"), layer_matrix("dA"), layer_matrix("dW"), layer_matrix("db")
 dA_prev, g, g_prime = layer_matrix("dA", "l-1"), layer_matrix("g"), layer_matrix("g'")
 A_L, Y, dZ_L = layer_matrix("A", "L"), layer_matrix("Y"), layer_matrix("dZ", "L")
+W_next, dZ_next = layer_matrix("W", "l+1"), layer_matrix("dZ", "l+1")
 
 
 @pytest.fixture(scope="module")
@@ -50,11 +51,23 @@ def test_every_step_is_proved_in_the_order_of_the_course(derivation):
     (route,) = derivation.routes
     assert route.name == "chain rule"
     lhs = [step.lhs for step in route.steps]
-    assert lhs == [Z, layer_matrix("A"), dZ_L, dZ, dW, db, dA_prev]
+    assert lhs == [Z, layer_matrix("A"), dZ_L, dZ, dZ, dW, db, dA_prev]
     assert all(step.verdict is Verdict.PROVED for step in route.steps)
-    assert [step.after for step in route.steps[2:]] == [r for _, r in backward_equations()]
+    equations = [step.after for k, step in enumerate(route.steps) if k >= 2 and k != 4]
+    assert equations == [r for _, r in backward_equations()]
     assert derivation.oracle is not None and derivation.oracle.verdict is Verdict.PROVED
     assert "11 entries" in derivation.oracle.method
+
+
+def test_dz_of_a_hidden_layer_is_the_three_factor_chain(derivation):
+    """dZ[l] = (W[l+1]ᵀ dZ[l+1]) ⊙ g'[l](Z[l]), proven at the hidden layers only."""
+    step = derivation.routes[0].steps[4]
+    assert step.move == "substitute" and step.lhs == dZ
+    assert step.after == sp.HadamardProduct(W_next.T * dZ_next, g_prime)
+    assert "(l = 1: 8 entries)" in step.check.method
+    deeper = layer_equations((3, 2, 2, 1), 4, ("relu", "tanh")).routes[0].steps[4]
+    assert deeper.verdict is Verdict.PROVED
+    assert "(l = 2: 8, l = 1: 8 entries)" in deeper.check.method
 
 
 def test_result_pairs_the_backward_equations(derivation):
@@ -80,9 +93,10 @@ def test_checks_say_what_was_compared(derivation):
         (0, ["broadcast", "(n[l], m) = (n[l], n[l-1])·(n[l-1], m) + (n[l], 1)"]),
         (2, ["result [3]", "m·∂J/∂Z[l]", "(n[L], m) = (n[L], m) - (n[L], m)"]),
         (3, ["diagonal", "element-wise", "(n[l], m) = (n[l], m) ⊙ (n[l], m)"]),
-        (4, ["1/m", "(n[l], n[l-1]) = (n[l], m)·(m, n[l-1])"]),
-        (5, ["np.sum(dZ, axis=1, keepdims=True)", "(n[l], 1) = (n[l], m)·(m, 1)"]),
-        (6, ["transposed", "(n[l-1], m) = (n[l-1], n[l])·(n[l], m)"]),
+        (4, ["W[l+1]ᵀ dZ[l+1]", "(n[l], m) = (n[l], n[l+1])·(n[l+1], m) ⊙ (n[l], m)"]),
+        (5, ["1/m", "(n[l], n[l-1]) = (n[l], m)·(m, n[l-1])"]),
+        (6, ["np.sum(dZ, axis=1, keepdims=True)", "(n[l], 1) = (n[l], m)·(m, 1)"]),
+        (7, ["transposed", "(n[l-1], m) = (n[l-1], n[l])·(n[l], m)"]),
     ],
 )
 def test_step_texts_explain_and_state_shapes(derivation, index, pieces):
@@ -164,8 +178,18 @@ def test_bad_sizes_are_refused_by_name(sizes, m_, hidden):
         (dZ, sp.HadamardProduct(dA, g)),  # g instead of g'
         (dZ_L, Y - A_L),  # the sign
         (dA_prev, 2 * W.T * dZ),  # a stray factor
+        (dZ, sp.HadamardProduct(W_next.T * dZ_next, g)),  # g instead of g', one layer up
+        (dZ, sp.HadamardProduct(W_next.T * dZ_next, layer_matrix("A"))),  # A[l] for g'
     ],
-    ids=["dW-without-1/m", "db-without-1/m", "g-for-g'", "y-minus-a", "factor-2"],
+    ids=[
+        "dW-without-1/m",
+        "db-without-1/m",
+        "g-for-g'",
+        "y-minus-a",
+        "factor-2",
+        "three-factors-g",
+        "three-factors-A",
+    ],
 )
 def test_a_wrong_equation_fails_its_entry_check(network, lhs, rhs):
     check = check_equation(lhs, rhs, network)
@@ -177,6 +201,7 @@ def test_a_wrong_equation_fails_its_entry_check(network, lhs, rhs):
     ("lhs", "rhs", "message"),
     [
         (dA_prev, W * dZ, "does not conform"),  # W not transposed
+        (dZ, sp.HadamardProduct(W_next * dZ_next, g_prime), "does not conform"),
         (dZ, dA * g_prime, "does not conform"),  # a matrix product for ⊙
         (dW, (1 / m) * dZ * layer_matrix("A").T, "differ in shape"),  # A[l] for A[l-1]
         (dZ, sp.HadamardProduct(dA, W), "shapes differ"),

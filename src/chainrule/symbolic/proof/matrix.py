@@ -204,6 +204,9 @@ def _anchored_value(
         return net.derivative(("Z", k)) if kind == "dZ" else net.forward_value(kind, k, Z)
     if (free_kind, layer, kind) in (("A", k, "A"), ("A", k, "dA")):
         return net.free("A", k) if kind == "A" else net.derivative(("A", k))
+    if (free_kind, kind, layer) == ("Z", "dZ", k + 1):  # the layer above, through Z[k]
+        above = net.pre_activation(layer, net.activate(k, net.free("Z", k)))
+        return net.derivative(("Z", layer), at=above)
     if (free_kind, layer) == ("A", k + 1):
         if kind in ("dW", "db"):
             return net.gradient(("A", k), net.parameter(kind[1:], layer))
@@ -260,8 +263,10 @@ def _broadcast(matrix, shape):
 def _binder(values: Callable[[str, int], sp.ImmutableMatrix], at: int, network: LayerNetwork):
     """Bind each matrix symbol to its concrete value where the layer l is ``at``."""
     sizes = {EXAMPLES: network.m}
-    for label in ("l", "l-1", "L", "L-1"):
-        sizes[layer_size(label)] = network.sizes[layer_number(label, at, network.depth)]
+    for label in ("l", "l-1", "l+1", "L", "L-1"):
+        layer = layer_number(label, at, network.depth)
+        if 0 <= layer <= network.depth:
+            sizes[layer_size(label)] = network.sizes[layer]
 
     def bind(symbol: sp.MatrixSymbol) -> sp.ImmutableMatrix:
         kind, label = matrix_role(symbol)
@@ -284,14 +289,15 @@ def _anchor(kind: str, layer: int) -> tuple[str, int]:
     )
 
 
-def _instances(kind: str, label: str, depth: int) -> list[int]:
-    """The layer numbers l at which an equation for ``kind^{[label]}`` is checked."""
+def _instances(kind: str, label: str, depth: int, above: bool = False) -> list[int]:
+    """The layer numbers l at which an equation for ``kind^{[label]}`` is checked; with
+    ``above`` (its right side names layer l+1), the hidden layers only."""
     if label == "L":
         return [depth]
     first = 2 if label == "l-1" else 1
     return [
         at
-        for at in range(depth, first - 1, -1)
+        for at in range(depth - 1 if above else depth, first - 1, -1)
         if kind != "dA" or layer_number(label, at, depth) < depth
     ]
 
@@ -317,7 +323,8 @@ def check_equation(
     kind, label = matrix_role(lhs)
     meaning = _MEANING.get(kind, "the forward pass's " + kind) + f"[{label}]"
     counts = []
-    for at in _instances(kind, label, network.depth):
+    above = any(matrix_role(s)[1] == "l+1" for s in rhs.atoms(sp.MatrixSymbol))
+    for at in _instances(kind, label, network.depth, above):
         anchor = _anchor(kind, layer_number(label, at, network.depth))
         values = functools.partial(_anchored_value, network, anchor)
         bind, sizes = _binder(values, at, network)

@@ -1,9 +1,9 @@
 """Layer matrices by name, and the shape check of matrix (layer) equations.
 
 A matrix symbol means what its name says: ``<kind>^{[<layer>]}`` with kind one of ``W b Z A dZ
-dA dW db`` and layer ``l``, ``l-1`` or ``L``; ``g^{[l]}(Z^{[l]})`` and ``g'^{[l]}(Z^{[l]})`` are
-the activation and its derivative applied entry by entry; ``Y`` is the labels. Each has its
-symbolic shape (``W^{[l]}`` is ``(n^{[l]}, n^{[l-1]})``).
+dA dW db`` and layer ``l``, ``l-1``, ``l+1`` or ``L``; ``g^{[l]}(Z^{[l]})`` and
+``g'^{[l]}(Z^{[l]})`` are the activation and its derivative applied entry by entry; ``Y`` is
+the labels. Each has its symbolic shape (``W^{[l]}`` is ``(n^{[l]}, n^{[l-1]})``).
 
 :func:`shape_of` walks an equation's side symbolically: products must conform, sums and
 element-wise products need equal shapes (a column may be broadcast over the examples only
@@ -36,17 +36,18 @@ EXAMPLES = sp.Symbol("m", positive=True, integer=True)
 
 Shape = tuple[sp.Expr, sp.Expr]
 _NAME = re.compile(
-    r"^(?P<kind>dZ|dA|dW|db|W|b|Z|A|g'|g)\^\{\[(?P<label>l|l-1|L)\]\}"
+    r"^(?P<kind>dZ|dA|dW|db|W|b|Z|A|g'|g)\^\{\[(?P<label>l|l-1|l\+1|L)\]\}"
     r"(?P<arg>\(Z\^\{\[(?P=label)\]\}\))?$"
 )
-_PREVIOUS = {"l": "l-1", "L": "L-1"}
+_PREVIOUS = {"l": "l-1", "l+1": "l", "L": "L-1"}
 
 
 # --- notation: what a matrix symbol means -----------------------------------------------------
 
 
 def layer_size(label: str) -> sp.Symbol:
-    """n^{[label]}: the number of units in the layer called ``label`` (``l``, ``l-1``, ``L``)."""
+    """n^{[label]}: the number of units in the layer called ``label`` (``l``, ``l-1``, ``l+1``,
+    ``L``)."""
     return sp.Symbol(f"n^{{[{label}]}}", positive=True, integer=True)
 
 
@@ -82,7 +83,13 @@ def matrix_role(symbol: sp.MatrixSymbol) -> tuple[str, str]:
 
 def layer_number(label: str, instance: int, depth: int) -> int:
     """The layer a label names when l = ``instance`` in a network of ``depth`` layers."""
-    return {"l": instance, "l-1": instance - 1, "L": depth, "L-1": depth - 1}[label]
+    return {
+        "l": instance,
+        "l-1": instance - 1,
+        "l+1": instance + 1,
+        "L": depth,
+        "L-1": depth - 1,
+    }[label]
 
 
 def plain(expr: sp.Expr) -> str:

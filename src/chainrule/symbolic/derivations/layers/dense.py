@@ -6,6 +6,9 @@ For layer l (columns are examples, m of them; n[l] units in layer l)::
     dZ[L] = A[L] - Y                    dZ[l] = dA[l] ⊙ g[l]'(Z[l])            backward
     dW[l] = (1/m) dZ[l] A[l-1]ᵀ         db[l] = (1/m) dZ[l]·1    dA[l-1] = W[l]ᵀ dZ[l]
 
+and, for a hidden layer, dZ[l] = (W[l+1]ᵀ dZ[l+1]) ⊙ g[l]'(Z[l]): the reference's
+three-factor chain, dA[l] being the last equation one layer up.
+
 Each equation is a line of one route, proven by :mod:`chainrule.symbolic.proof.matrix`: its
 shapes symbolically, its entries in a small network with symbolic entries against ``sympy.diff``
 of the cost J. The derivation's ``oracle`` chains the backward equations alone and compares
@@ -105,6 +108,17 @@ _STEPS: tuple[tuple[sp.MatrixSymbol, sp.MatrixExpr, str, str, bool], ...] = (
     ),
 )
 
+#: Where layer l has a layer above it (l < L): dA[l] is the dA[l-1] equation one layer up,
+#: which makes dZ[l] the reference's three-factor chain. It follows the dZ[l] line.
+_THREE_FACTORS = (
+    _dZ,
+    sp.HadamardProduct(layer_matrix("W", "l+1").T * layer_matrix("dZ", "l+1"), layer_matrix("g'")),
+    "substitute",
+    "Backward, hidden layer l < L: dA[l] = W[l+1]ᵀ dZ[l+1], the last equation one layer up, "
+    "turns dZ[l] into the chain dL/dZ[l+1] · dZ[l+1]/dA[l] · dA[l]/dZ[l].",
+    False,
+)
+
 _NOTES = (
     "Conventions, as in the course: columns are examples; dZ[l] and dA[l] are per-example "
     "derivatives, m·∂J/∂Z[l] and m·∂J/∂A[l]; dW[l] = ∂J/∂W[l] and db[l] = ∂J/∂b[l] are "
@@ -159,7 +173,7 @@ def layer_equations(
 def _layer_equations(sizes: tuple[int, ...], m: int, hidden: str | tuple[str, ...]) -> Derivation:
     network = LayerNetwork(sizes, m, hidden)
     route = RouteBuilder("chain rule", Context())
-    for lhs, rhs, move, text, broadcast in _STEPS:
+    for lhs, rhs, move, text, broadcast in _route_steps():
         check = check_equation(lhs, rhs, network, broadcast)
         route.record(lhs, rhs, move, f"{text} Shapes: {shape_text(lhs, rhs)}.", check)
     backward = backward_equations()
@@ -171,6 +185,12 @@ def _layer_equations(sizes: tuple[int, ...], m: int, hidden: str | tuple[str, ..
         "layers", "Wrap-up — the layer equations", goal, (), (chain,), Context(), notes
     )
     return dataclasses.replace(derivation, oracle=check_backward_pass(backward, network))
+
+
+def _route_steps() -> tuple[tuple[sp.MatrixSymbol, sp.MatrixExpr, str, str, bool], ...]:
+    """The lines of the route: the equations, with the three-factor form after dZ[l]."""
+    after = next(k for k, (lhs, *_) in enumerate(_STEPS) if lhs == _dZ) + 1
+    return (*_STEPS[:after], _THREE_FACTORS, *_STEPS[after:])
 
 
 def _proof_note(network: LayerNetwork) -> str:
