@@ -21,6 +21,7 @@ DERIVATION_KEYS = [
     "routes_agree",
     "oracle",
     "notes",
+    "symbols",
 ]
 STEP_KEYS = [
     "lhs",
@@ -35,23 +36,29 @@ STEP_KEYS = [
 ]
 
 
-def _reads_back(text: str, original: sp.Basic) -> bool:
-    """True when ``text``, read with the original's symbols (matched by name), equals it."""
-    names = {s.name: s for s in original.free_symbols} | {"sigma": sigma}
-    parsed = sp.sympify(text, locals=names)
+def _reads_back(text: str, original: sp.Basic, symbols: dict[str, str] | None = None) -> bool:
+    """True when ``text``, read with the document's declared ``symbols`` (or, with none, with
+    the original's symbols matched by name), equals ``original``."""
+    if symbols is None:
+        names = {s.name: s for s in original.free_symbols}
+    else:
+        names = {name: sp.sympify(text) for name, text in symbols.items()}
+    parsed = sp.sympify(text, locals=names | {"sigma": sigma})
     return sp.simplify(parsed.doit() - original.doit()) == 0
 
 
 def _walk(derivation_doc, derivation):
-    yield derivation_doc["goal"], derivation.goal
-    yield derivation_doc["result"], derivation.result
+    """(text, original, the derivation's declared symbols) for every expression string."""
+    symbols = derivation_doc["symbols"]
+    yield derivation_doc["goal"], derivation.goal, symbols
+    yield derivation_doc["result"], derivation.result, symbols
     for given_doc, given in zip(derivation_doc["givens"], derivation.givens, strict=True):
-        yield given_doc["expr"], given.expr
+        yield given_doc["expr"], given.expr, symbols
     for route_doc, route in zip(derivation_doc["routes"], derivation.routes, strict=True):
-        yield route_doc["result"], route.result
+        yield route_doc["result"], route.result, symbols
         for step_doc, step in zip(route_doc["steps"], route.steps, strict=True):
-            yield step_doc["lhs"], step.lhs
-            yield step_doc["expr"], step.after
+            yield step_doc["lhs"], step.lhs, symbols
+            yield step_doc["expr"], step.after, symbols
             for sub_doc, sub in zip(step_doc["subderivations"], step.subderivations, strict=True):
                 yield from _walk(sub_doc, sub)
 
@@ -107,7 +114,7 @@ def test_every_expression_reads_back_with_sympify(all_derivations):
         for pair in _walk(doc, derivation)
     ]
     assert len(pairs) > 40
-    wrong = [text for text, original in pairs if not _reads_back(text, original)]
+    wrong = [text for text, original, symbols in pairs if not _reads_back(text, original, symbols)]
     assert wrong == []
 
 

@@ -46,18 +46,17 @@ def test_html_is_well_formed_and_latex_is_ascii(derivations):
 def test_json_step_expressions_read_back(derivations):
     document = json.loads(render(derivations, "json"))
     steps = [
-        step_doc
+        (step_doc, {name: sp.sympify(text) for name, text in doc["symbols"].items()})
         for doc in document["derivations"]
         for route_doc in doc["routes"]
         for step_doc in route_doc["steps"]
     ]
-    for step_doc, step in zip(steps, _steps(derivations), strict=True):
+    for (step_doc, declared), step in zip(steps, _steps(derivations), strict=True):
         if step.after.is_Matrix or isinstance(step.after, sp.MatrixExpr):
-            plain = {s: sp.Symbol(s.name) for s in step.after.atoms(sp.Symbol)}
-            assert sp.sympify(step_doc["expr"]) == step.after.xreplace(plain), step_doc["expr"]
+            assert sp.sympify(step_doc["expr"], locals=declared) == step.after, step_doc["expr"]
             continue
         names = {s.name: s for s in step.after.free_symbols} | {"sigma": sigma}
-        parsed = sp.sympify(step_doc["expr"], locals=names)
+        parsed = sp.sympify(step_doc["expr"], locals=names | declared)
         assert sp.simplify(parsed.doit() - step.after.doit()) == 0, step_doc["expr"]
 
 

@@ -1,7 +1,8 @@
 """Derivations as a stable JSON document.
 
 Expressions appear twice: in SymPy syntax (``lhs``, ``expr``, ``goal``, ``result``; read back with
-``sympy.sympify``, ``sigma`` being the logistic function) and, for a step's ``after``, as LaTeX.
+``sympy.sympify``, ``sigma`` being the logistic function, and with the derivation's ``symbols``
+as its locals: :mod:`chainrule.render.json_names`) and, for a step's ``after``, as LaTeX.
 Keys keep a fixed order; timings are left out, so the same derivations give the same bytes.
 
 ::
@@ -13,7 +14,7 @@ Keys keep a fixed order; timings are left out, so the same derivations give the 
                                                      "subderivations"}],
                                   "result"}],
                       "result", "routes_agree", "oracle": {"verdict", "method"} | null,
-                      "notes": [...]}]}
+                      "notes": [...], "symbols": {name: constructor}}]}
 
 A step's ``move`` is stable: it is one of the ids of
 :mod:`chainrule.symbolic.moves.registry`, each naming one rewrite, one differentiation rule or
@@ -24,11 +25,14 @@ README's JSON section lists them all.
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
+import sympy as sp
+
 from chainrule.errors import InputError
-from chainrule.render.printing import check_derivations, expr_latex, expr_str
+from chainrule.render.json_names import DocumentNames
+from chainrule.render.printing import check_derivations, expr_latex
 from chainrule.symbolic.core.model import Check, Definition, Derivation, Route, Step
 
 __all__ = ["to_document", "to_json"]
@@ -57,40 +61,45 @@ def to_json(derivations: Sequence[Derivation], *, version: str) -> str:
 
 
 def _derivation(derivation: Derivation) -> dict[str, Any]:
-    return {
+    names = DocumentNames()
+    printer = names.printer()
+    write = printer.doprint
+    document = {
         "id": derivation.id,
         "title": derivation.title,
-        "goal": expr_str(derivation.goal),
-        "givens": [_given(g) for g in derivation.givens],
-        "routes": [_route(r) for r in derivation.routes],
-        "result": expr_str(derivation.result),
+        "goal": write(derivation.goal),
+        "givens": [_given(g, write) for g in derivation.givens],
+        "routes": [_route(r, write) for r in derivation.routes],
+        "result": write(derivation.result),
         "routes_agree": bool(derivation.routes_agree),
         "oracle": _check(derivation.oracle),
         "notes": list(derivation.notes),
     }
+    document["symbols"] = dict(sorted(names.declarations.items()))
+    return document
 
 
-def _given(given: Definition) -> dict[str, str]:
+def _given(given: Definition, write: Callable[[sp.Basic], str]) -> dict[str, str]:
     return {
-        "symbol": expr_str(given.symbol),
-        "expr": expr_str(given.expr),
+        "symbol": write(given.symbol),
+        "expr": write(given.expr),
         "latex": f"{expr_latex(given.symbol)} = {expr_latex(given.expr)}",
     }
 
 
-def _route(route: Route) -> dict[str, Any]:
+def _route(route: Route, write: Callable[[sp.Basic], str]) -> dict[str, Any]:
     return {
         "name": route.name,
-        "steps": [_step(s) for s in route.steps],
-        "result": expr_str(route.result),
+        "steps": [_step(s, write) for s in route.steps],
+        "result": write(route.result),
     }
 
 
-def _step(step: Step) -> dict[str, Any]:
+def _step(step: Step, write: Callable[[sp.Basic], str]) -> dict[str, Any]:
     return {
-        "lhs": expr_str(step.lhs),
+        "lhs": write(step.lhs),
         "lhs_latex": expr_latex(step.lhs),
-        "expr": expr_str(step.after),
+        "expr": write(step.after),
         "latex": expr_latex(step.after),
         "move": step.move,
         "text": step.text,

@@ -14,6 +14,7 @@ previous step's ``lhs`` is a continuation, shown as ``= after`` under the one be
 
 from __future__ import annotations
 
+import keyword
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
@@ -28,6 +29,7 @@ from chainrule.symbolic.core.model import Derivation, Route, Step, Verdict
 
 __all__ = [
     "Line",
+    "SympySyntaxPrinter",
     "VERDICT_LABELS",
     "VERDICT_MARKS",
     "check_derivations",
@@ -36,6 +38,8 @@ __all__ = [
     "expr_str",
     "expr_text",
     "has_weak_steps",
+    "is_plain_name",
+    "is_plain_symbol",
     "result_equations",
     "route_lines",
 ]
@@ -70,15 +74,27 @@ def expr_mathml(expr: sp.Basic, *, display: bool = False) -> str:
     return mathml(expr, display=display)
 
 
-class _ReadableStrPrinter(StrPrinter):
-    """SymPy's ``str`` syntax; a symbol whose name is no Python identifier (``n^{[l]}``) or is
-    one of SymPy's own names (``gamma``, ``beta``, which sympify reads as functions), and
-    every matrix symbol and every indexed base (``IndexedBase('W')[u, v, k, c]``) are written
-    as constructor calls, so they read back as what they are."""
+class SympySyntaxPrinter(StrPrinter):
+    """SymPy's ``str`` syntax in stored term order, which plain ``sympy.sympify`` reads back:
+    a symbol whose name is no Python identifier (``n^{[l]}``) or is one of SymPy's own names
+    (``gamma``, ``beta``, which sympify reads as functions), and every matrix symbol and
+    indexed base, are written as constructor calls (``Symbol('n^{[l]}', integer=True,
+    positive=True)``, ``IndexedBase('W')[u, v, k, c]``), so they read back as what they are.
+    A symbol with a plain name is written by its name, its assumptions left to the reader."""
+
+    def __init__(self) -> None:
+        super().__init__({"order": "none"})
 
     def _print_Symbol(self, expr: sp.Symbol) -> str:
-        plain = expr.name.isidentifier() and not hasattr(sp, expr.name)
-        return expr.name if plain else f"Symbol({expr.name!r})"
+        if is_plain_name(expr.name):
+            return expr.name
+        return self._print_constructor(expr)
+
+    def _print_constructor(self, expr: sp.Symbol) -> str:
+        """``Symbol(name, assumption=value, ...)``, the assumptions it was made with."""
+        given = getattr(expr, "_assumptions_orig", {})
+        options = "".join(f", {key}={value!r}" for key, value in sorted(given.items()))
+        return f"Symbol({expr.name!r}{options})"
 
     def _print_MatrixSymbol(self, expr: sp.MatrixSymbol) -> str:
         rows, cols = (self._print(n) for n in expr.shape)
@@ -86,8 +102,15 @@ class _ReadableStrPrinter(StrPrinter):
 
     def _print(self, expr: sp.Basic, **kwargs) -> str:
         if isinstance(expr, sp.IndexedBase):  # before SymPy's own _sympystr, which drops it
-            return f"IndexedBase({str(expr.label)!r})"
+            return self._print_IndexedBase(expr)
         return super()._print(expr, **kwargs)
+
+    def _print_IndexedBase(self, expr: sp.IndexedBase) -> str:
+        label = expr.label
+        text = repr(label.name) if is_plain_symbol(label) else self._print(label)
+        if expr.shape is None:
+            return f"IndexedBase({text})"
+        return f"IndexedBase({text}, shape=({', '.join(self._print(n) for n in expr.shape)},))"
 
     def _print_OneMatrix(self, expr: sp.Basic) -> str:
         return "OneMatrix({}, {})".format(*(self._print(n) for n in expr.shape))
@@ -98,10 +121,27 @@ class _ReadableStrPrinter(StrPrinter):
     def _print_Identity(self, expr: sp.Basic) -> str:
         return f"Identity({self._print(expr.shape[0])})"
 
+    def _print_HadamardProduct(self, expr: sp.Basic) -> str:
+        return "HadamardProduct({})".format(", ".join(self._print(a) for a in expr.args))
+
+
+def is_plain_name(name: str) -> bool:
+    """A Python name that ``sympify`` reads as a symbol (not one of SymPy's names)."""
+    return name.isidentifier() and not keyword.iskeyword(name) and not hasattr(sp, name)
+
+
+def is_plain_symbol(symbol: sp.Basic) -> bool:
+    """A symbol that ``sympify`` makes from its name alone: a plain name, no assumptions."""
+    return (
+        isinstance(symbol, sp.Symbol)
+        and is_plain_name(symbol.name)
+        and symbol == sp.Symbol(symbol.name)
+    )
+
 
 def expr_str(expr: sp.Basic) -> str:
     """``expr`` in SymPy syntax, terms in stored order; ``sympy.sympify`` reads it back."""
-    return _ReadableStrPrinter({"order": "none"}).doprint(expr)
+    return SympySyntaxPrinter().doprint(expr)
 
 
 @dataclass(frozen=True)
