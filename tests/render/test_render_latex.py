@@ -45,7 +45,7 @@ def test_key_lines(all_derivations):
         "derivative $\\times$ inner derivative} \\\\"
     ) in tex
     assert "\\begin{quote}\n\\textbf{[ln] Side proof: d(ln x)/dx = 1/x}" in tex
-    assert "{\\raggedright so e\\textasciicircum{}u = x}" in tex
+    assert "{\\raggedright so $e^{u}$ = x}" in tex
     assert "{\\raggedright \\emph{(checked numerically)} " in tex
     assert "{\\raggedright the fraction is $\\sigma$(z) = a; 100\\% sure}" in tex
     assert "\\section*{[6] dL/db: two ways, by the chain rule \\& by direct computation}" in tex
@@ -55,6 +55,12 @@ def test_key_lines(all_derivations):
 def test_unicode_becomes_latex_commands():
     assert text_mode("σ — 50% of a_1 & {b}") == r"$\sigma$ --- 50\% of a\_1 \& \{b\}"
     assert ascii_math("σ·x²") == r"\sigma \cdot x^{2}"
+
+
+def test_powers_in_running_text_are_math():
+    assert text_mode("divide both sides by e^u") == r"divide both sides by $e^{u}$"
+    assert text_mode("(1 + e^(-z))^2") == r"$(1 + e^{-z})^{2}$"
+    assert text_mode("u₁^2 · du₁/dz") == r"$u_{1}^{2}$ $\cdot$ du$_{1}$/dz"
 
 
 def _compile(tex: str, directory) -> str:

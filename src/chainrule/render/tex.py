@@ -13,6 +13,7 @@ it needs no input encoding; Markdown keeps Unicode, which MathJax reads.
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -22,7 +23,14 @@ import sympy as sp
 from chainrule.render.printing import expr_latex, route_lines
 from chainrule.symbolic.core.model import Derivation, Route, Step
 
-__all__ = ["Segment", "aligned_segments", "ascii_math", "math_text", "text_mode"]
+__all__ = [
+    "Segment",
+    "aligned_segments",
+    "ascii_math",
+    "math_text",
+    "sentence_pieces",
+    "text_mode",
+]
 
 #: Characters that a backslash makes literal in math and text mode alike.
 _ESCAPED = {char: "\\" + char for char in "{}$&%#_"}
@@ -98,12 +106,107 @@ def _ascii_fallback(char: str) -> str:
     return plain or "?"
 
 
-def math_text(sentence: str) -> str:
-    r"""``sentence`` as math-mode LaTeX that shows it as text: ``\text{...}`` runs and symbols.
+#: Function names a sentence's plain math writes as words (ln x), set upright in math.
+_FUNCTION_WORDS = frozenset("ln log exp sin cos tan sinh cosh tanh arctan max min".split())
 
-    Meant for MathJax (Markdown): Unicode stays as it is, and ``^`` becomes ``ˆ`` since
-    MathJax's ``\text`` knows no text-mode commands.
+
+def _is_name_char(char: str) -> bool:
+    return char.isalnum() or char in "_′'"
+
+
+def _group_end(text: str, start: int, step: int) -> int:
+    """From the bracket at ``start``, the index just past its partner (``step`` 1: forward to
+    the ``)``; -1: back to the ``(``), or ``start`` when it has none."""
+    opening, closing = ("(", ")") if step == 1 else (")", "(")
+    depth, k = 0, start
+    while 0 <= k < len(text):
+        depth += {opening: 1, closing: -1}.get(text[k], 0)
+        if depth == 0:
+            return k + step
+        k += step
+    return start
+
+
+def _powers(sentence: str) -> list[tuple[int, int, str, str]]:
+    """Every power ``base^exponent`` of a sentence's plain math (``e^u``, ``e^(-z)``,
+    ``u₁^2``, ``(1 + e^u)^2``): (start, end, base, exponent), a bracketed exponent without its
+    brackets, outermost powers only."""
+    found: list[tuple[int, int, str, str]] = []
+    k = 0
+    while (k := sentence.find("^", k)) != -1:
+        start = k
+        if start > 0 and sentence[start - 1] == ")":
+            start = _group_end(sentence, start - 1, -1) + 1
+        while start > 0 and _is_name_char(sentence[start - 1]):
+            start -= 1
+        end = k + 1
+        if end < len(sentence) and sentence[end] == "(":
+            end = _group_end(sentence, end, 1)
+            exponent = sentence[k + 2 : end - 1]
+        else:
+            while end < len(sentence) and _is_name_char(sentence[end]):
+                end += 1
+            exponent = sentence[k + 1 : end]
+        if start < k and exponent:
+            while found and found[-1][0] >= start:  # inside this power's base
+                found.pop()
+            if not found or start >= found[-1][1]:
+                found.append((start, end, sentence[start:k], exponent))
+        k += 1
+    return found
+
+
+def _plain_math(text: str) -> str:
+    """A piece of a sentence's plain math as LaTeX: its powers as ``^{...}``, function words
+    upright (``\\ln``), TeX's special characters escaped."""
+    out: list[str] = []
+    done = 0
+    for start, end, base, exponent in _powers(text):
+        out.append(_math_words(text[done:start]))
+        out.append(_plain_math(base) + "^{" + _plain_math(exponent) + "}")
+        done = end
+    out.append(_math_words(text[done:]))
+    return "".join(out)
+
+
+def _math_words(text: str) -> str:
+    words = re.split(r"(\w+)", text)
+    return "".join(
+        "\\" + word + " "
+        if word in _FUNCTION_WORDS
+        else "".join(_MATH_SPECIALS.get(char, char) for char in word)
+        for word in words
+    )
+
+
+def sentence_pieces(sentence: str) -> list[tuple[bool, str]]:
+    """A sentence cut into prose and math: (False, prose) as it stands, (True, LaTeX) for each
+    power of its plain math (``e^u`` -> ``e^{u}``), so that no ``^`` is left in prose."""
+    pieces: list[tuple[bool, str]] = []
+    done = 0
+    for start, end, base, exponent in _powers(sentence):
+        if start > done:
+            pieces.append((False, sentence[done:start]))
+        pieces.append((True, _plain_math(base) + "^{" + _plain_math(exponent) + "}"))
+        done = end
+    if done < len(sentence):
+        pieces.append((False, sentence[done:]))
+    return pieces
+
+
+def math_text(sentence: str) -> str:
+    r"""``sentence`` as math-mode LaTeX that shows it as text: ``\text{...}`` runs and symbols,
+    and its powers as math (``e^u`` -> ``e^{u}``).
+
+    Meant for MathJax (Markdown): Unicode stays as it is.
     """
+    pieces: list[str] = []
+    for is_math, piece in sentence_pieces(sentence):
+        pieces.append(piece if is_math else _math_text_run(piece))
+    return "".join(pieces)
+
+
+def _math_text_run(prose: str) -> str:
     pieces: list[str] = []
     run: list[str] = []
 
@@ -112,9 +215,10 @@ def math_text(sentence: str) -> str:
             pieces.append(r"\text{" + "".join(run) + "}")
             run.clear()
 
-    for char in sentence:
-        if char == "^":
-            run.append("\u02c6")
+    for char in prose:
+        if char == "^":  # a caret that is no power: a hat over nothing
+            flush()
+            pieces.append(r"\hat{\ }")
         elif char in _MATH_SPECIALS:
             flush()
             pieces.append(_MATH_SPECIALS[char])
@@ -132,7 +236,15 @@ def ascii_math(latex: str) -> str:
 
 
 def text_mode(sentence: str) -> str:
-    """``sentence`` as running LaTeX text, ASCII only, special characters escaped."""
+    """``sentence`` as running LaTeX text, ASCII only, special characters escaped, and its
+    powers as math (``e^u`` -> ``$e^{u}$``)."""
+    return "".join(
+        "$" + ascii_math(piece) + "$" if is_math else _text_run(piece)
+        for is_math, piece in sentence_pieces(sentence)
+    )
+
+
+def _text_run(sentence: str) -> str:
     out: list[str] = []
     for char in sentence:
         if char in _TEXT_SPECIALS:
