@@ -94,3 +94,14 @@ def test_page_wide_formulas_shrink_to_fit(tmp_path):
     assert "\\fitmath{" in tex
     log = _compile(tex, tmp_path)
     assert "Overfull \\hbox" not in log
+
+
+def test_a_wide_step_gets_the_whole_line_and_its_sentence_below():
+    """A right side too wide for its column is not shrunk into it: it gets a line of its own
+    (0.8 of the line before it shrinks), the mark and sentence right under it."""
+    (derivation,) = derive_pair("gelu", "log_cosh", ["2"])
+    tex = to_latex([derivation])
+    wide = re.findall(r"\\begin\{align\*\}\n([^\n]*)\n\\end\{align\*\}\n\\begin\{flushright\}", tex)
+    assert wide and all("\\fitmath{0.8\\linewidth}" in row and "&&" not in row for row in wide)
+    narrow = to_latex(derive_pair("sigmoid", "binary_cross_entropy", ["2"]))
+    assert "flushright" not in narrow and "\\fitmath{0.38\\linewidth}" in narrow

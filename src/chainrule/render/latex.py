@@ -2,15 +2,18 @@ r"""Derivations as a standalone LaTeX document (``article`` with ``amsmath`` and
 
 Each derivation is a section; each route an ``align*`` with ``\checkmark`` for a proved step and
 the move sentence in a column of its own, wrapped in a ``\parbox`` so long sentences stay on
-the page. Formulas stay on the page too: each side of a step, the goal, the givens and the
-result sit in a ``\fitmath`` box that shrinks a formula wider than its share of the line (the
-direct routes of some catalogue pairs run to several page widths) and leaves the rest alone.
+the page. A step whose right side is too wide for its column gets the whole line, its mark and
+sentence set below it. Formulas stay on the page too: each side of a step, the goal, the
+givens and the result sit in a ``\fitmath`` box that shrinks a formula wider than its share of
+the line (the direct routes of some catalogue pairs run to several page widths) and leaves
+the rest alone.
 The file is pure ASCII: Unicode in titles and sentences becomes LaTeX commands, so
 ``pdflatex`` compiles it with no input encoding.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 
 import sympy as sp
@@ -55,6 +58,10 @@ _SENTENCE_WIDTH = r"0.36\textwidth"
 #: The widest a step's left and right sides may print before they shrink: with the mark and
 #: the sentence box, a row then fits the line.
 _LHS_WIDTH, _RHS_WIDTH = r"0.15\linewidth", r"0.38\linewidth"
+#: About as many characters as fit in _RHS_WIDTH; a wider right side gets the whole line,
+#: _WIDE_WIDTH, with the mark and sentence set below it.
+_RHS_CHARACTERS = 40
+_WIDE_WIDTH = r"0.8\linewidth"
 _TEXT_MARKS = {
     Verdict.PROVED: r"$\checkmark$",
     Verdict.CHECKED_NUMERICALLY: r"$\checkmark$ (numeric)",
@@ -104,9 +111,13 @@ def _derivation(derivation: Derivation, depth: int) -> list[str]:
 
 def _route(route: Route, agree: bool, depth: int) -> list[str]:
     lines = [r"\textbf{Route: " + text_mode(route.name) + "}"]
-    for segment in aligned_segments(route, _annotation, _rhs, _lhs):
+    for segment in aligned_segments(route, _annotation, _rhs, _lhs, _wide):
         rows = [row + r" \\" for row in segment.rows[:-1]] + [segment.rows[-1]]
+        if segment.annotation is not None:  # a wide step: the formula on the whole line
+            rows = [_widen(row) for row in rows]
         lines += [r"\begin{align*}", *rows, r"\end{align*}"]
+        if segment.annotation is not None:
+            lines += [r"\begin{flushright}" + segment.annotation + r"\end{flushright}"]
         for sub in segment.subderivations:
             lines += [r"\begin{quote}", *_derivation(sub, depth + 1), r"\end{quote}"]
     if not agree:
@@ -143,6 +154,29 @@ def _lhs(expr: sp.Basic) -> str:
 
 def _rhs(expr: sp.Basic) -> str:
     return _fit(_RHS_WIDTH, _math(expr))
+
+
+def _wide(step: Step) -> bool:
+    """A step whose right side would shrink in its share of the line, by an estimate of the
+    printed width of its LaTeX."""
+    return _printed_width(_math(step.after)) > _RHS_CHARACTERS
+
+
+def _printed_width(latex: str) -> int:
+    """About how many characters wide ``latex`` prints: a command as one, braces, scripts'
+    carets and spacing as none, a fraction as its wider part."""
+    fractions = re.sub(r"\\frac\{([^{}]*)\}\{([^{}]*)\}", _wider_part, latex)
+    commands = re.sub(r"\\(left|right|displaystyle|quad|[,;])", "", fractions)
+    return len(re.sub(r"\\[a-zA-Z]+", "x", re.sub(r"[{}^_ ]", "", commands)))
+
+
+def _wider_part(fraction: re.Match[str]) -> str:
+    return max(fraction[1], fraction[2], key=len)
+
+
+def _widen(row: str) -> str:
+    """A wide step's row with its right side allowed the whole line (shrunk only beyond it)."""
+    return row.replace("{" + _RHS_WIDTH + "}", "{" + _WIDE_WIDTH + "}", 1)
 
 
 def _annotation(step: Step) -> str:

@@ -261,10 +261,14 @@ def _text_run(sentence: str) -> str:
 
 @dataclass(frozen=True)
 class Segment:
-    """Consecutive aligned rows of a route, then the sub-derivations of the last step."""
+    """Consecutive aligned rows of a route, then the sub-derivations of the last step.
+
+    A wide step (see :func:`aligned_segments`) is a segment of its own: its one row is
+    ``lhs &= after`` and ``annotation`` holds its mark and sentence, to be set below it."""
 
     rows: tuple[str, ...]
     subderivations: tuple[Derivation, ...]
+    annotation: str | None = None
 
 
 def aligned_segments(
@@ -272,17 +276,28 @@ def aligned_segments(
     annotate: Callable[[Step], str],
     math: Callable[[sp.Basic], str] = expr_latex,
     lhs_math: Callable[[sp.Basic], str] | None = None,
+    wide: Callable[[Step], bool] | None = None,
 ) -> list[Segment]:
     """Cut a route into ``lhs &= after && annotation`` rows, split where sub-derivations sit.
 
     ``annotate`` gives the right-hand column of a step (its mark and move sentence), ``math``
     the LaTeX of an expression, ``lhs_math`` that of a left-hand side (``math`` if None).
+    A step for which ``wide`` is true gets a segment of its own, the annotation apart, so that
+    its formula may take the whole line.
     """
     lhs_math = lhs_math or math
     segments: list[Segment] = []
     rows: list[str] = []
     for line in route_lines(route):
         lhs = "" if line.lhs is None else lhs_math(line.lhs) + " "
+        if wide is not None and wide(line.step):
+            if rows:
+                segments.append(Segment(tuple(rows), ()))
+                rows = []
+            row = f"{lhs}&= {math(line.step.after)}"
+            annotation = annotate(line.step)
+            segments.append(Segment((row,), line.step.subderivations, annotation))
+            continue
         rows.append(f"{lhs}&= {math(line.step.after)} && {annotate(line.step)}")
         if line.step.subderivations:
             segments.append(Segment(tuple(rows), line.step.subderivations))
