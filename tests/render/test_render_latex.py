@@ -57,6 +57,14 @@ def test_unicode_becomes_latex_commands():
     assert ascii_math("σ·x²") == r"\sigma \cdot x^{2}"
 
 
+def test_the_sequence_layers_signs_become_latex_commands_not_question_marks():
+    sentence = text_mode("dc̃ = dc ⊙ Γu at step a⟨t-1⟩, every d•")
+    assert sentence == (
+        r"d$\tilde{c}$ = dc $\odot$ $\Gamma$u at step a$\langle$t-1$\rangle$, every d$\bullet$"
+    )
+    assert ascii_math("c̃⟨t⟩") == r"\tilde{c}\langle t\rangle "
+
+
 def _compile(tex: str, directory) -> str:
     """Run pdflatex on ``tex``; return its log (the test fails on any error)."""
     source = directory / "derivations.tex"
