@@ -235,6 +235,14 @@ def test_a_planted_wrong_lstm_through_time_line_fails(layers, lhs, rhs):
     _fails(lhs, rhs, _T.NOTATION, layers["lstm_bptt"])
 
 
+def test_lstm_through_time_holds_with_a_middle_step():
+    from chainrule.symbolic.derivations.layers.lstm_bptt import lstm_through_time
+
+    derivation = lstm_through_time(sizes=(_T.LSTMSequence(1, 1, 1, 3),))
+    assert all(step.verdict is Verdict.PROVED for step in derivation.steps())
+    assert "T_x = 3" in derivation.oracle.method
+
+
 def test_a_planted_wrong_line_stops_the_lstm_through_time_route(layers):
     from chainrule.symbolic.derivations.layers import lstm_bptt
     from chainrule.symbolic.derivations.layers.assembly import Line, build_route
