@@ -53,7 +53,7 @@ def test_lstm_shows_the_cell_then_backpropagation_through_time(capsys, tmp_path)
     assert [route["name"] for route in through_time["routes"]] == ["through time"]
     assert through_time["oracle"]["verdict"] == "proved"
     steps = through_time["routes"][0]["steps"]
-    assert len(steps) == 36 and all(step["verdict"] == "proved" for step in steps)
+    assert len(steps) == 37 and all(step["verdict"] == "proved" for step in steps)
 
 
 def test_route_keeps_a_layer_route_it_does_not_name(capsys, layer_derivations, monkeypatch):

@@ -48,7 +48,7 @@ def layers():
         ("embedding", 5, 14),
         ("rnn", 16, 49),
         ("lstm", 35, 120),
-        ("lstm_bptt", 36, 66),
+        ("lstm_bptt", 37, 66),
         ("attention", 11, 38),
     ],
 )
@@ -210,6 +210,10 @@ def test_the_lstm_through_time_lines_are_the_cells_with_the_next_steps_gradients
         (_M["da"][_S], _M["da_out"][_S]),  # the next step's da_prev dropped
         (_M["dc"][_S], _through_a()),  # the next step's dc_prev dropped
         (_M["dc_prev"][_S], _M["dc"][_S]),  # without Γf
+        (  # the course's formula with Γf on the cell path only
+            _M["dc_prev"][_S],
+            add(mul(_M["dc_prev"][_T.j, _T.i, _T.t + 1], _M["Gamma_f"][_S]), _through_a()),
+        ),
         (  # Γo from the output's gradient only, not the whole da
             _M["dGamma_o"][_S],
             mul(_M["da_out"][_S], sp.tanh(_M["c"][_S])),
@@ -225,6 +229,7 @@ def test_the_lstm_through_time_lines_are_the_cells_with_the_next_steps_gradients
         "da-without-next-step",
         "dc-without-next-step",
         "dc_prev-without-forget-gate",
+        "dc_prev-substituted-without-forget-gate-on-the-a-path",
         "dGamma_o-from-the-output-only",
         "dGamma_f-with-c",
         "dWf-of-one-step",

@@ -136,6 +136,16 @@ _BACKWARD = (
         "c⟨t-1⟩ reaches J through step t only through c⟨t⟩, with slope Γf⟨t⟩ (∂c/∂c_prev = "
         "diag(Γf), the derivation lstm): the step before adds it to its dc.",
     ),
+    Line(
+        dc_prev[_E],
+        add(
+            mul(dc_prev[j, i, t + 1], Gf[_E]),
+            mul(Go[_E], _TANH_SLOPE, Gf[_E], da[_E]),
+        ),
+        "substitute",
+        "Substitute dc: the course's dc_prev = dc_next ⊙ Γf + Γo ⊙ (1 - tanh²(c)) ⊙ Γf ⊙ "
+        "da_next, with dc_next = dc_prev[:, :, t + 1] and da_next = da⟨t⟩, one step back.",
+    ),
     *(
         Line(
             _N[f"dz_{g}"][_E],
