@@ -29,8 +29,12 @@ LAYER_FAMILIES = (
 
 @pytest.fixture(scope="session")
 def layer_derivations():
-    """The derivations of :data:`LAYER_FAMILIES`, by name, built once for the session (each
-    takes about a second)."""
+    """Every derivation of :data:`LAYER_FAMILIES`, by id (a family's first has the family's
+    name: lstm, then lstm_bptt), built once for the session (each takes about a second)."""
     from chainrule.symbolic.derivations.layers import FAMILIES
 
-    return {name: FAMILIES[name].derivations().build()[0] for name in LAYER_FAMILIES}
+    return {
+        derivation.id: derivation
+        for name in LAYER_FAMILIES
+        for derivation in FAMILIES[name].derivations().build()
+    }

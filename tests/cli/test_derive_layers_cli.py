@@ -46,6 +46,18 @@ def test_a_family_as_json_in_a_file(tmp_path, capsys):
     assert isinstance(sp.sympify(derivation["result"], locals=names), sp.Sum)
 
 
+def test_lstm_shows_the_cell_then_backpropagation_through_time(capsys, tmp_path):
+    target = tmp_path / "lstm.json"
+    status, out, err = run(capsys, "derive", "lstm", "-o", str(target))
+    assert status == 0 and out == "" and err == ""
+    cell, through_time = json.loads(target.read_text(encoding="utf-8"))["derivations"]
+    assert (cell["id"], through_time["id"]) == ("lstm", "lstm_bptt")
+    assert [route["name"] for route in through_time["routes"]] == ["through time"]
+    assert through_time["oracle"]["verdict"] == "proved"
+    steps = through_time["routes"][0]["steps"]
+    assert len(steps) == 37 and all(step["verdict"] == "proved" for step in steps)
+
+
 def test_route_keeps_a_layer_route_it_does_not_name(capsys, layer_derivations, monkeypatch):
     monkeypatch.setitem(FAMILIES, "conv", _Built([layer_derivations["conv"]]))
     status, out, err = run(capsys, "derive", "conv", "--route", "direct")

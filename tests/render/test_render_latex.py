@@ -63,6 +63,14 @@ def test_powers_in_running_text_are_math():
     assert text_mode("u₁^2 · du₁/dz") == r"$u_{1}^{2}$ $\cdot$ du$_{1}$/dz"
 
 
+def test_the_sequence_layers_signs_become_latex_commands_not_question_marks():
+    sentence = text_mode("dc̃ = dc ⊙ Γu at step a⟨t-1⟩, every d•")
+    assert sentence == (
+        r"d$\tilde{c}$ = dc $\odot$ $\Gamma$u at step a$\langle$t-1$\rangle$, every d$\bullet$"
+    )
+    assert ascii_math("c̃⟨t⟩") == r"\tilde{c}\langle t\rangle "
+
+
 def _compile(tex: str, directory) -> str:
     """Run pdflatex on ``tex``; return its log (the test fails on any error)."""
     source = directory / "derivations.tex"

@@ -1,4 +1,5 @@
-"""chainrule derive embedding / rnn / lstm / attention: every line proven, planted wrong lines
+"""chainrule derive embedding / rnn / lstm / attention: every line proven (the LSTM's cell and
+backpropagation through time), planted wrong lines
 caught by the checker, the notes' conventions and errata, and the directly taken derivatives
 checked against PyTorch autograd (where installed) at a random point."""
 
@@ -14,17 +15,18 @@ from chainrule.symbolic.core.trees import add, frac, group, mul, neg
 from chainrule.symbolic.derivations.layers import (
     attention_instance,
     embedding,
+    lstm_bptt_instance,
     lstm_instance,
     rnn_instance,
 )
 from chainrule.symbolic.proof.instances import check_claim
 
-SEQUENCE_FAMILIES = ("embedding", "rnn", "lstm", "attention")
+SEQUENCE_DERIVATIONS = ("embedding", "rnn", "lstm", "lstm_bptt", "attention")
 
 
 @pytest.fixture(scope="module")
 def derivations(layer_derivations):
-    return {name: layer_derivations[name] for name in SEQUENCE_FAMILIES}
+    return {name: layer_derivations[name] for name in SEQUENCE_DERIVATIONS}
 
 
 @pytest.fixture(scope="module")
@@ -35,13 +37,20 @@ def layers():
         ],
         "rnn": [rnn_instance.instance(size) for size in rnn_instance.SIZES],
         "lstm": [lstm_instance.instance(size) for size in lstm_instance.SIZES],
+        "lstm_bptt": [lstm_bptt_instance.instance(size) for size in lstm_bptt_instance.SIZES],
         "attention": [attention_instance.instance(size) for size in attention_instance.SIZES],
     }
 
 
 @pytest.mark.parametrize(
     ("name", "steps", "entries"),
-    [("embedding", 5, 14), ("rnn", 16, 49), ("lstm", 35, 120), ("attention", 11, 38)],
+    [
+        ("embedding", 5, 14),
+        ("rnn", 16, 49),
+        ("lstm", 35, 120),
+        ("lstm_bptt", 37, 66),
+        ("attention", 11, 38),
+    ],
 )
 def test_every_line_is_proved(derivations, name, steps, entries):
     derivation = derivations[name]
@@ -161,6 +170,93 @@ def test_the_lstm_notes_explain_the_forget_gate_and_cite_the_errata(derivations)
     ):
         assert source in notes
     assert "Wf[:, :n_a]" in notes and "Wf[:n_a, :]" in notes
+
+
+# --- lstm through time ----------------------------------------------------------------------
+
+_T = lstm_bptt_instance
+_M = _T.NAMES
+_S = (_T.j, _T.i, _T.t)
+
+
+def _bptt_sum(body, *letters):
+    return sp.Sum(body, *((letter, *_T.NOTATION.ranges[letter]) for letter in letters))
+
+
+def _through_a():
+    """What reaches c⟨t⟩ through a⟨t⟩: da ⊙ Γo ⊙ (1 - tanh²(c))."""
+    slope = group(add(1, neg(sp.tanh(_M["c"][_S]) ** 2)))
+    return mul(_M["da"][_S], _M["Gamma_o"][_S], slope)
+
+
+def test_the_lstm_through_time_lines_are_the_cells_with_the_next_steps_gradients(derivations):
+    (route,) = derivations["lstm_bptt"].routes
+    assert route.name == "through time"
+    shown = {sp.sstr(step.lhs): sp.sstr(step.after) for step in route.steps}
+    assert shown["da[j, i, t]"] == "da_out[j, i, t] + da_prev[j, i, t + 1]"
+    assert shown["dc[j, i, t]"] == (
+        "Gamma_o[j, i, t]*da[j, i, t]*(1 - tanh(c[j, i, t])**2) + dc_prev[j, i, t + 1]"
+    )
+    assert shown["da0[l, i]"] == "da_prev[l, i, 0]"
+    cell = {sp.sstr(step.lhs) for step in derivations["lstm"].routes[0].steps}
+    for gradient in ("dz_f", "dz_u", "dz_c", "dz_o", "dGamma_f", "dconcat", "dx"):
+        assert any(lhs.startswith(gradient + "[") for lhs in cell)
+        assert any(lhs.startswith(gradient + "[") for lhs in shown)
+
+
+@pytest.mark.parametrize(
+    ("lhs", "rhs"),
+    [
+        (_M["da"][_S], _M["da_out"][_S]),  # the next step's da_prev dropped
+        (_M["dc"][_S], _through_a()),  # the next step's dc_prev dropped
+        (_M["dc_prev"][_S], _M["dc"][_S]),  # without Γf
+        (  # the course's formula with Γf on the cell path only
+            _M["dc_prev"][_S],
+            add(mul(_M["dc_prev"][_T.j, _T.i, _T.t + 1], _M["Gamma_f"][_S]), _through_a()),
+        ),
+        (  # Γo from the output's gradient only, not the whole da
+            _M["dGamma_o"][_S],
+            mul(_M["da_out"][_S], sp.tanh(_M["c"][_S])),
+        ),
+        (_M["dGamma_f"][_S], mul(_M["dc"][_S], _M["c"][_S])),  # c⟨t⟩ for c⟨t-1⟩
+        (  # the weight gradient of one step, not the sum over the steps
+            _M["dWf"][_T.j, _T.p],
+            _bptt_sum(mul(_M["dz_f"][_T.j, _T.i, 0], _M["concat"][_T.p, _T.i, 0]), _T.i),
+        ),
+        (_M["da0"][_T.l, _T.i], _M["da"][_T.l, _T.i, 0]),  # a⟨0⟩'s gradient, not a0's
+    ],
+    ids=[
+        "da-without-next-step",
+        "dc-without-next-step",
+        "dc_prev-without-forget-gate",
+        "dc_prev-substituted-without-forget-gate-on-the-a-path",
+        "dGamma_o-from-the-output-only",
+        "dGamma_f-with-c",
+        "dWf-of-one-step",
+        "da0-is-da-of-step-0",
+    ],
+)
+def test_a_planted_wrong_lstm_through_time_line_fails(layers, lhs, rhs):
+    _fails(lhs, rhs, _T.NOTATION, layers["lstm_bptt"])
+
+
+def test_lstm_through_time_holds_with_a_middle_step():
+    from chainrule.symbolic.derivations.layers.lstm_bptt import lstm_through_time
+
+    derivation = lstm_through_time(sizes=(_T.LSTMSequence(1, 1, 1, 3),))
+    assert all(step.verdict is Verdict.PROVED for step in derivation.steps())
+    assert "T_x = 3" in derivation.oracle.method
+
+
+def test_a_planted_wrong_line_stops_the_lstm_through_time_route(layers):
+    from chainrule.symbolic.derivations.layers import lstm_bptt
+    from chainrule.symbolic.derivations.layers.assembly import Line, build_route
+
+    lines = list(lstm_bptt._FORWARD + lstm_bptt._BACKWARD)
+    at = next(n for n, line in enumerate(lines) if line.lhs == _M["dc_prev"][_S])
+    lines[at] = Line(_M["dc_prev"][_S], _M["dc"][_S], "chain_rule", "Γf forgotten.")
+    with pytest.raises(ProofError, match=r"route .through time. \(Γf forgotten.*failed its check"):
+        build_route("through time", lines, _T.NOTATION, layers["lstm_bptt"])
 
 
 # --- attention ----------------------------------------------------------------------------
@@ -286,6 +382,41 @@ def test_the_lstm_oracle_matches_pytorch_lstm_cell(layers):
         gradient = np.concatenate([_array(layer, f"dW{g}", point, stack) for g in order])
         expected = torch.cat([cell.weight_hh.grad, cell.weight_ih.grad], dim=1).numpy()
         np.testing.assert_allclose(gradient, expected, rtol=1e-9, atol=1e-12)
+
+
+def test_the_lstm_through_time_oracle_matches_pytorch_lstm_cells_unrolled(layers):
+    torch = pytest.importorskip("torch")
+    rng = np.random.default_rng(8)
+    for size, layer in zip(_T.SIZES, layers["lstm_bptt"], strict=True):
+        point = _point(layer, rng)
+        state, stack = (size.n_a, size.m), (size.n_a, size.n_a + size.n_x)
+        steps = (size.n_x, size.m, size.T_x)
+        x = torch.tensor(_array(layer, "x", point, steps), requires_grad=True)
+        h = torch.tensor(_array(layer, "a0", point, state), requires_grad=True)
+        s = torch.tensor(_array(layer, "c0", point, state), requires_grad=True)
+        order = ("u", "f", "c", "o")  # PyTorch's i, f, g, o
+        weights = np.concatenate([_array(layer, f"W{g}", point, stack) for g in order])
+        biases = np.concatenate([_array(layer, f"b{g}", point, (size.n_a,)) for g in order])
+        cell = torch.nn.LSTMCell(size.n_x, size.n_a).double()
+        with torch.no_grad():
+            cell.weight_hh.copy_(torch.tensor(weights[:, : size.n_a]))
+            cell.weight_ih.copy_(torch.tensor(weights[:, size.n_a :]))
+            cell.bias_ih.copy_(torch.tensor(biases))
+            cell.bias_hh.zero_()
+        upstream = torch.tensor(_array(layer, "da_out", point, (size.n_a, size.m, size.T_x)))
+        a, c, cost = h.T, s.T, 0
+        for t_ in range(size.T_x):  # the same cell, weights shared, at every step
+            a, c = cell(x[:, :, t_].T, (a, c))
+            cost = cost + (a * upstream[:, :, t_].T).sum()
+        cost.backward()
+        for name, tensor in (("dx", x), ("da0", h), ("dc0", s)):
+            found = _array(layer, name, point, tensor.shape)
+            np.testing.assert_allclose(found, tensor.grad.numpy(), rtol=1e-9, atol=1e-12)
+        gradient = np.concatenate([_array(layer, f"dW{g}", point, stack) for g in order])
+        expected = torch.cat([cell.weight_hh.grad, cell.weight_ih.grad], dim=1).numpy()
+        np.testing.assert_allclose(gradient, expected, rtol=1e-9, atol=1e-12)
+        bias = np.concatenate([_array(layer, f"db{g}", point, (size.n_a,)) for g in order])
+        np.testing.assert_allclose(bias, cell.bias_ih.grad.numpy(), rtol=1e-9, atol=1e-12)
 
 
 def test_the_attention_oracle_matches_scaled_dot_product_attention(layers):

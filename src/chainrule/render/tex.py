@@ -75,7 +75,12 @@ _UNICODE_MATH = {
     "✓": r"\checkmark ",
     "✗": r"\times ",
     "…": r"\ldots ",
+    "•": r"\bullet ",
+    "⟨": r"\langle ",
+    "⟩": r"\rangle ",
 }
+#: The combining tilde of c̃: it puts \tilde over the character before it.
+_TILDE = "\u0303"
 #: Non-ASCII characters as running-text LaTeX.
 _UNICODE_TEXT = {"—": "---", "–": "--", "‘": "`", "’": "'", "“": "``", "”": "''", "\u00a0": "~"}
 _SUPERSCRIPT_DIGITS = dict(zip("⁰¹²³⁴⁵⁶⁷⁸⁹⁻⁺", "0123456789-+", strict=True))
@@ -232,7 +237,13 @@ def ascii_math(latex: str) -> str:
     """Math-mode LaTeX with any non-ASCII character replaced by a command (``σ`` -> ``\\sigma``)."""
     if latex.isascii():
         return latex
-    return "".join(c if c.isascii() else (_unicode_as_math(c) or _ascii_fallback(c)) for c in latex)
+    out: list[str] = []
+    for char in latex:
+        if char == _TILDE and out:
+            out[-1] = r"\tilde{" + out[-1] + "}"
+        else:
+            out.append(char if char.isascii() else _unicode_as_math(char) or _ascii_fallback(char))
+    return "".join(out)
 
 
 def text_mode(sentence: str) -> str:
@@ -247,7 +258,9 @@ def text_mode(sentence: str) -> str:
 def _text_run(sentence: str) -> str:
     out: list[str] = []
     for char in sentence:
-        if char in _TEXT_SPECIALS:
+        if char == _TILDE and out:
+            out[-1] = r"$\tilde{" + out[-1] + "}$"
+        elif char in _TEXT_SPECIALS:
             out.append(_TEXT_SPECIALS[char])
         elif char.isascii():
             out.append(char)

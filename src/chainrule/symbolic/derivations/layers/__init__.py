@@ -60,7 +60,8 @@ _LISTED: tuple[LayerFamily, ...] = (
     ),
     LayerFamily(
         "lstm",
-        "LSTM cell: every gate's gradient, dc_prev = dc ⊙ Γf, da_prev, dx, dW, db",
+        "LSTM cell: every gate's gradient, dc_prev = dc ⊙ Γf, da_prev, dx, dW, db; then "
+        "through time",
         f"{_PACKAGE}.lstm",
     ),
     LayerFamily(

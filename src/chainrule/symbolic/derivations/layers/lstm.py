@@ -24,7 +24,9 @@ from chainrule.symbolic.core.model import Derivation
 from chainrule.symbolic.core.recipes import DerivationSet
 from chainrule.symbolic.core.trees import add, group, mul, neg
 from chainrule.symbolic.derivations.layers.assembly import Line, assemble, build_route
+from chainrule.symbolic.derivations.layers.lstm_bptt import lstm_through_time
 from chainrule.symbolic.derivations.layers.lstm_instance import (
+    GATE_NAME,
     GATES,
     NAMES,
     NOTATION,
@@ -37,6 +39,7 @@ from chainrule.symbolic.derivations.layers.lstm_instance import (
     l,
     n_a,
     p,
+    sigma,
 )
 from chainrule.symbolic.derivations.layers.sequences import over
 
@@ -50,17 +53,8 @@ dGf, dGu, dGo, dct = (_N[n] for n in ("dGamma_f", "dGamma_u", "dGamma_o", "dctil
 dconcat, da_prev, dx = _N["dconcat"], _N["da_prev"], _N["dx"]
 _GATE = {"f": Gf, "u": Gu, "c": ct, "o": Go}
 _DGATE = {"f": dGf, "u": dGu, "c": dct, "o": dGo}
-_NAME = {
-    "f": "the forget gate Γf",
-    "u": "the update gate Γu",
-    "c": "the candidate c̃",
-    "o": "the output gate Γo",
-}
 
 _E = (j, i)
-#: σ as a name only: the proofs evaluate it as a node (:mod:`chainrule.symbolic.proof.nodes`),
-#: and the JSON form reads back with plain sympify, as an undefined function does.
-sigma = sp.Function("sigma")
 
 
 def _sum(body: sp.Expr, *letters: sp.Symbol) -> sp.Sum:
@@ -96,7 +90,7 @@ _FORWARD = (
             _N[f"z_{g}"][_E],
             add(_sum(mul(_N[f"W{g}"][j, p], concat[p, i]), p), _N[f"b{g}"][j]),
             "definition",
-            f"Forward: the pre-activation of {_NAME[g]}, W{g} concat + b{g}.",
+            f"Forward: the pre-activation of {GATE_NAME[g]}, W{g} concat + b{g}.",
         )
         for g in GATES
     ),
@@ -158,7 +152,7 @@ _BACKWARD = (
             _N[f"dz_{g}"][_E],
             mul(_DGATE[g][_E], _slope(g)),
             "chain_rule",
-            f"Through {_NAME[g]} to its pre-activation: "
+            f"Through {GATE_NAME[g]} to its pre-activation: "
             + ("tanh' = 1 - c̃²." if g == "c" else f"σ' = Γ{g}(1 - Γ{g})."),
         )
         for g in GATES
@@ -268,5 +262,7 @@ def lstm(sizes: tuple[LSTMSizes, ...] = SIZES) -> Derivation:
     )
 
 
-#: The family shown by ``chainrule derive lstm``.
-DERIVATIONS = DerivationSet({"lstm": lambda need: lstm()})
+#: The family shown by ``chainrule derive lstm``: the cell, then backpropagation through time.
+DERIVATIONS = DerivationSet(
+    {"lstm": lambda need: lstm(), "lstm_bptt": lambda need: lstm_through_time()}
+)

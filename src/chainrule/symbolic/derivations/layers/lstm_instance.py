@@ -32,7 +32,17 @@ from chainrule.symbolic.proof.nodes import BY_NODES, Nodes, node_algebra
 from chainrule.symbolic.proof.polynomials import Polynomial
 from chainrule.symbolic.proof.tensors import Notation, Tensor
 
-__all__ = ["GATES", "NOTATION", "SIZES", "LSTMSizes", "instance"]
+__all__ = [
+    "GATES",
+    "GATE_FUNCTION",
+    "GATE_NAME",
+    "GATE_VALUE",
+    "NOTATION",
+    "SIZES",
+    "LSTMSizes",
+    "instance",
+    "sigma",
+]
 
 n_x, n_a, m = (sp.Symbol(n) for n in ("n_x", "n_a", "m"))
 i, j, l, k, p = (sp.Symbol(n) for n in "ijlkp")  # noqa: E741 - the index letters of the formulas
@@ -40,8 +50,19 @@ i, j, l, k, p = (sp.Symbol(n) for n in "ijlkp")  # noqa: E741 - the index letter
 #: The four gates' letters: forget, update, candidate, output.
 GATES = ("f", "u", "c", "o")
 #: What each gate letter's σ or tanh gives, by its name in the notation.
-_VALUE = {"f": "Gamma_f", "u": "Gamma_u", "c": "ctilde", "o": "Gamma_o"}
-_FUNCTION = {"f": "sigma", "u": "sigma", "c": "tanh", "o": "sigma"}
+GATE_VALUE = {"f": "Gamma_f", "u": "Gamma_u", "c": "ctilde", "o": "Gamma_o"}
+#: Each gate's function, by its name among the nodes.
+GATE_FUNCTION = {"f": "sigma", "u": "sigma", "c": "tanh", "o": "sigma"}
+#: Each gate as the lines' text names it.
+GATE_NAME = {
+    "f": "the forget gate Γf",
+    "u": "the update gate Γu",
+    "c": "the candidate c̃",
+    "o": "the output gate Γo",
+}
+#: σ as a name only: the proofs evaluate it as a node (:mod:`chainrule.symbolic.proof.nodes`),
+#: and the JSON form reads back with plain sympify, as an undefined function does.
+sigma = sp.Function("sigma")
 
 _STATE, _STACK = (n_a, m), (n_a + n_x, m)
 _GATE_TENSORS = tuple(
@@ -51,8 +72,8 @@ _GATE_TENSORS = tuple(
         Tensor(f"W{g}", (n_a, n_a + n_x), stacked=(1,)),
         Tensor(f"b{g}", (n_a,)),
         Tensor(f"z_{g}", _STATE),
-        Tensor(_VALUE[g], _STATE),
-        Tensor(f"d{_VALUE[g]}", _STATE, f"∂J/∂{_VALUE[g]}"),
+        Tensor(GATE_VALUE[g], _STATE),
+        Tensor(f"d{GATE_VALUE[g]}", _STATE, f"∂J/∂{GATE_VALUE[g]}"),
         Tensor(f"dz_{g}", _STATE, f"∂J/∂z_{g}"),
         Tensor(f"dW{g}", (n_a, n_a + n_x), f"∂J/∂W{g}", stacked=(1,)),
         Tensor(f"db{g}", (n_a,), f"∂J/∂b{g}"),
@@ -121,14 +142,14 @@ def instance(size: LSTMSizes) -> Instance:
             out["concat"][size.n_a + k_, i_] = shift("concat", (size.n_a + k_, i_), value)
         for g in GATES:
             weights, bias = inputs[f"W{g}"], inputs[f"b{g}"]
-            out[f"z_{g}"], out[_VALUE[g]] = {}, {}
+            out[f"z_{g}"], out[GATE_VALUE[g]] = {}, {}
             for j_, i_ in cells:
                 total = Polynomial.total(
                     [weights[j_, p_] * out["concat"][p_, i_] for p_ in range(stack)] + [bias[(j_,)]]
                 )
                 z = out[f"z_{g}"][j_, i_] = shift(f"z_{g}", (j_, i_), total)
-                value = nodes.apply(_FUNCTION[g], z)
-                out[_VALUE[g]][j_, i_] = shift(_VALUE[g], (j_, i_), value)
+                value = nodes.apply(GATE_FUNCTION[g], z)
+                out[GATE_VALUE[g]][j_, i_] = shift(GATE_VALUE[g], (j_, i_), value)
         out["c"], out["a"], passed = {}, {}, {}
         for j_, i_ in cells:
             cell = (

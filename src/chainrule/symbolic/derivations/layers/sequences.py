@@ -3,11 +3,13 @@ ranges and sums over them, and the direct partial derivatives of J by intermedia
 
 The gradient of J by an intermediate array (dz of an RNN step, da⟨t⟩, the scores of
 attention) is ∂J/∂q with q free and what follows q recomputed from it. :func:`gradients`
-takes it directly: the layer's forward pass is run a second time with a variable ε of its own
-added to every entry of every intermediate array, J is differentiated by each ε exactly
-(:meth:`~chainrule.symbolic.proof.nodes.Nodes.diff`), and the ε are set back to 0. Adding ε
-at q moves q and all that is computed from q, and nothing computed before it: the partial
-derivative a reader means by dq.
+takes it directly: for every entry of every intermediate array the layer's forward pass is run
+once more with a variable ε added to that entry alone, J is differentiated by ε exactly
+(:meth:`~chainrule.symbolic.proof.nodes.Nodes.diff`), and ε is set back to 0. Adding ε at q
+moves q and all that is computed from q, and nothing computed before it: the partial
+derivative a reader means by dq. One entry at a time, every node computed before q stays the
+node of the unperturbed pass, so only the nodes after q are differentiated and re-applied
+(perturbing every entry at once made every node new, many times the work over several steps).
 """
 
 from __future__ import annotations
@@ -53,25 +55,29 @@ def softmax_jacobian(output: sp.IndexedBase, row: tuple, column: tuple, same: sp
 def gradients(nodes: Nodes, forward: Forward) -> tuple[dict[str, Entries], Polynomial, dict]:
     """The forward pass's arrays and J, and ∂J/∂q for every entry of every intermediate array
     q that ``forward`` shifts (by name), taken directly (see the module docstring)."""
-    arrays, cost = forward(lambda name, index, value: value)
-    added: dict[str, dict[tuple[int, ...], str]] = {}
+    entries: list[tuple[str, tuple[int, ...]]] = []
 
-    def shift(name: str, index: tuple[int, ...], value: Polynomial) -> Polynomial:
+    def note(name: str, index: tuple[int, ...], value: Polynomial) -> Polynomial:
+        entries.append((name, index))
+        return value
+
+    arrays, cost = forward(note)
+    found: dict[str, dict[tuple[int, ...], Polynomial]] = {}
+    for name, index in entries:
         epsilon = f"ε_{name}{'_'.join(map(str, index))}"
-        added.setdefault(name, {})[index] = epsilon
-        return value + variable(epsilon)
-
-    _, moved = forward(shift)
-    zero = {eps: Polynomial.constant(0) for entries in added.values() for eps in entries.values()}
-    images: dict = {}
-    found = {
-        name: {
-            index: nodes.substitute(nodes.diff(moved, eps), zero, images)
-            for index, eps in entries.items()
-        }
-        for name, entries in added.items()
-    }
+        _, moved = forward(_shift_one(name, index, variable(epsilon)))
+        zero = {epsilon: Polynomial.constant(0)}
+        found.setdefault(name, {})[index] = nodes.substitute(nodes.diff(moved, epsilon), zero)
     return arrays, cost, found
+
+
+def _shift_one(name: str, index: tuple[int, ...], epsilon: Polynomial) -> Shift:
+    """The shift that adds ``epsilon`` to the entry ``index`` of the array ``name`` only."""
+
+    def shift(at: str, where: tuple[int, ...], value: Polynomial) -> Polynomial:
+        return value + epsilon if (at, where) == (name, index) else value
+
+    return shift
 
 
 def by_inputs(nodes: Nodes, cost: Polynomial, inputs: Entries) -> Entries:
