@@ -88,21 +88,27 @@ def test_checks_say_what_was_compared(derivation):
 
 
 @pytest.mark.parametrize(
-    ("index", "pieces"),
+    ("index", "words", "notes"),
     [
-        (0, ["broadcast", "(n[l], m) = (n[l], n[l-1])·(n[l-1], m) + (n[l], 1)"]),
-        (2, ["result [3]", "m·∂J/∂Z[l]", "(n[L], m) = (n[L], m) - (n[L], m)"]),
-        (3, ["diagonal", "element-wise", "(n[l], m) = (n[l], m) ⊙ (n[l], m)"]),
-        (4, ["W[l+1]ᵀ dZ[l+1]", "(n[l], m) = (n[l], n[l+1])·(n[l+1], m) ⊙ (n[l], m)"]),
-        (5, ["1/m", "(n[l], n[l-1]) = (n[l], m)·(m, n[l-1])"]),
-        (6, ["np.sum(dZ, axis=1, keepdims=True)", "(n[l], 1) = (n[l], m)·(m, 1)"]),
-        (7, ["transposed", "(n[l-1], m) = (n[l-1], n[l])·(n[l], m)"]),
+        (
+            0,
+            ["A[0] = X", "every column"],
+            ["broadcasting", "(n[l], n[l-1])·(n[l-1], m) + (n[l], 1)"],
+        ),
+        (2, ["result [3]"], ["m·∂J/∂Z[l]", "dZ[L] (n[L], m) = (n[L], m) - (n[L], m)"]),
+        (3, ["result [2]"], ["diagonal", "element-wise", "(n[l], m) = (n[l], m) ⊙ (n[l], m)"]),
+        (4, ["W[l+1]ᵀ dZ[l+1]"], ["(n[l], m) = (n[l], n[l+1])·(n[l+1], m) ⊙ (n[l], m)"]),
+        (5, ["divided by m"], ["1/m", "dW[l] (n[l], n[l-1]) = (n[l], m)·(m, n[l-1])"]),
+        (6, ["result [6]"], ["np.sum(dZ, axis=1, keepdims=True)", "(n[l], 1) = (n[l], m)·(m, 1)"]),
+        (7, ["transposed"], ["dA[l-1] (n[l-1], m) = (n[l-1], n[l])·(n[l], m)"]),
     ],
 )
-def test_step_texts_explain_and_state_shapes(derivation, index, pieces):
+def test_one_sentence_a_step_the_reasons_and_shapes_in_the_notes(derivation, index, words, notes):
     text = derivation.routes[0].steps[index].text
-    for piece in pieces:
-        assert piece in text
+    assert text.endswith(".") and ". " not in text and "Shapes" not in text
+    assert all(word in text for word in words)
+    every_note = " ".join(derivation.notes)
+    assert all(piece in every_note for piece in notes)
 
 
 def test_every_expression_prints(derivation):

@@ -33,7 +33,7 @@ from chainrule.symbolic.core.engine import RouteBuilder, finish
 from chainrule.symbolic.core.model import Derivation
 from chainrule.symbolic.proof.check import Context
 from chainrule.symbolic.proof.matrix import LayerNetwork, check_backward_pass, check_equation
-from chainrule.symbolic.proof.shapes import EXAMPLES, layer_matrix, shape_text
+from chainrule.symbolic.proof.shapes import EXAMPLES, layer_matrix, plain, shape_text
 
 __all__ = ["backward_equations", "forward_equations", "layer_equations"]
 
@@ -43,32 +43,29 @@ _W, _b, _A_prev = layer_matrix("W"), layer_matrix("b"), layer_matrix("A", "l-1")
 _dZ, _dA = layer_matrix("dZ"), layer_matrix("dA")
 _m = EXAMPLES
 
-# (lhs, rhs, move id, text without the shapes, b broadcast over the columns)
+# (lhs, rhs, move id, the step's one sentence, b broadcast over the columns); why each
+# equation holds beyond that sentence, and its shapes, are in the notes.
 _STEPS: tuple[tuple[sp.MatrixSymbol, sp.MatrixExpr, str, str, bool], ...] = (
     (
         layer_matrix("Z"),
         _W * _A_prev + _b,
         "definition",
-        "Forward, layer l: the pre-activation Z[l] = W[l] A[l-1] + b[l], with A[0] = X; the "
-        "column b[l] is broadcast over the m columns (one column per example), as numpy adds "
-        "it to every column.",
+        "Forward, layer l: the pre-activation, with A[0] = X and b[l] added to every column.",
         True,
     ),
     (
         layer_matrix("A"),
         layer_matrix("g"),
         "definition",
-        "Forward, layer l: the activation g[l] acts on every entry of Z[l] (tanh, ReLU, ... in "
-        "the hidden layers, each layer its own, σ in the output layer L).",
+        "Forward, layer l: the activation g[l] acts on every entry of Z[l].",
         False,
     ),
     (
         layer_matrix("dZ", "L"),
         layer_matrix("A", "L") - layer_matrix("Y"),
         "output_error",
-        "Backward, output layer: with a sigmoid output and the cross-entropy loss, "
-        "dL/dz = a - y (result [3]) holds for every entry, one column per example. dZ[l] stands "
-        "for the per-example derivative m·∂J/∂Z[l], J = (1/m) Σᵢ L(a⁽ⁱ⁾, y⁽ⁱ⁾).",
+        "Backward, output layer: dL/dz = a - y (result [3]) for every entry, one column per "
+        "example.",
         False,
     ),
     (
@@ -76,34 +73,30 @@ _STEPS: tuple[tuple[sp.MatrixSymbol, sp.MatrixExpr, str, str, bool], ...] = (
         sp.HadamardProduct(_dA, layer_matrix("g'")),
         "chain_rule",
         "Backward, layer l: the chain rule dL/dZ[l] = dL/dA[l] · dA[l]/dZ[l] (result [2] "
-        "generalised). g[l] acts entry by entry, so dA[l]/dZ[l] is diagonal and the product is "
-        "element-wise (⊙, numpy's *): that is why dA[l] and g[l]'(Z[l]) have the same shape.",
+        "generalised), entry by entry.",
         False,
     ),
     (
         layer_matrix("dW"),
         (1 / _m) * _dZ * _A_prev.T,
         "average_over_examples",
-        "Backward, layer l: result [5], dL/dw = dz·x, for every example; the product "
-        "dZ[l] A[l-1]ᵀ sums it over the m examples, and the 1/m is there because J averages "
-        "L over them.",
+        "Backward, layer l: result [5], dL/dw = dz·x, summed over the m examples by the "
+        "product and divided by m.",
         False,
     ),
     (
         layer_matrix("db"),
         (1 / _m) * _dZ * sp.OneMatrix(_m, 1),
         "sum_over_examples",
-        "Backward, layer l: result [6], dL/db = dz, summed over the examples "
-        "(numpy: np.sum(dZ, axis=1, keepdims=True)) and divided by m; 1 is a column of m ones.",
+        "Backward, layer l: result [6], dL/db = dz, summed over the examples and divided by m.",
         False,
     ),
     (
         layer_matrix("dA", "l-1"),
         _W.T * _dZ,
         "chain_rule",
-        "Backward, layer l: the chain rule dL/dA[l-1] = dL/dZ[l] · dZ[l]/dA[l-1], where "
-        "dZ[l]/dA[l-1] = W[l] (Z = W A + b); W[l] is transposed so that the shapes "
-        "(n[l-1], n[l])·(n[l], m) = (n[l-1], m) match dA[l-1].",
+        "Backward, layer l: the chain rule dL/dA[l-1] = dL/dZ[l] · dZ[l]/dA[l-1], with "
+        "dZ[l]/dA[l-1] = W[l] transposed.",
         False,
     ),
 )
@@ -114,8 +107,7 @@ _THREE_FACTORS = (
     _dZ,
     sp.HadamardProduct(layer_matrix("W", "l+1").T * layer_matrix("dZ", "l+1"), layer_matrix("g'")),
     "substitute",
-    "Backward, hidden layer l < L: dA[l] = W[l+1]ᵀ dZ[l+1], the last equation one layer up, "
-    "turns dZ[l] into the chain dL/dZ[l+1] · dZ[l+1]/dA[l] · dA[l]/dZ[l].",
+    "Backward, hidden layer l < L: dA[l] = W[l+1]ᵀ dZ[l+1], the last equation one layer up.",
     False,
 )
 
@@ -125,6 +117,13 @@ _NOTES = (
     "derivatives of the cost J = (1/m) Σᵢ L(a⁽ⁱ⁾, y⁽ⁱ⁾) itself: the 1/m and the sum in J are "
     "why dW and db carry (1/m) and a sum over the examples.",
     "⊙ is the element-wise product (numpy's *); in db, 1 is a column of m ones.",
+    "Why ⊙ in dZ[l]: g[l] acts entry by entry, so dA[l]/dZ[l] is diagonal and the product with "
+    "it is element-wise; that is why dA[l] and g[l]'(Z[l]) have the same shape.",
+    "With the three factors, dZ[l] = (W[l+1]ᵀ dZ[l+1]) ⊙ g[l]'(Z[l]) is the chain "
+    "dL/dZ[l+1] · dZ[l+1]/dA[l] · dA[l]/dZ[l]; at the output layer dZ[L] = A[L] - Y instead.",
+    "In numpy: Z = W @ A_prev + b adds the column b to every column (broadcasting); "
+    "db = np.sum(dZ, axis=1, keepdims=True) / m; W[l] is transposed in dA[l-1] so that the "
+    "shapes (n[l-1], n[l])·(n[l], m) = (n[l-1], m) match.",
 )
 
 
@@ -173,14 +172,17 @@ def layer_equations(
 def _layer_equations(sizes: tuple[int, ...], m: int, hidden: str | tuple[str, ...]) -> Derivation:
     network = LayerNetwork(sizes, m, hidden)
     route = RouteBuilder("chain rule", Context())
+    shapes = []
     for lhs, rhs, move, text, broadcast in _route_steps():
         check = check_equation(lhs, rhs, network, broadcast)
-        route.record(lhs, rhs, move, f"{text} Shapes: {shape_text(lhs, rhs)}.", check)
+        route.record(lhs, rhs, move, text, check)
+        shapes.append(f"{plain(lhs)} {shape_text(lhs, rhs)}")
     backward = backward_equations()
     goal = sp.Tuple(*(lhs for lhs, _ in backward))
     result = sp.Tuple(*(rhs for _, rhs in backward))
     chain = dataclasses.replace(route.route(), result=result)
-    notes = _NOTES + _activation_notes(network) + (_proof_note(network),)
+    shape_note = "Shapes, line by line: " + "; ".join(shapes) + "."
+    notes = _NOTES + (shape_note,) + _activation_notes(network) + (_proof_note(network),)
     derivation = finish(
         "layers", "Wrap-up — the layer equations", goal, (), (chain,), Context(), notes
     )
