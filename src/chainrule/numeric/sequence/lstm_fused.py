@@ -5,7 +5,9 @@ with the gate weights stacked into one W = [Wo; Wi; Wf; Wc] (4n_a, n_a + n_x) an
 b = [bo; bi; bf; bc] (4n_a,), the three σ gates side by side. W splits into the columns acting
 on a⟨t-1⟩, Wa (4n_a, n_a), and those acting on x⟨t⟩, Wx (4n_a, n_x).
 
-- Before the loop, one (batched) product projects every step's input: Wx x⟨t⟩ + b for all t.
+- Before the loop, one (batched) product projects every step's input: Wx x⟨t⟩ + b for all t,
+  b as one more column of W acting on a row of ones under x⟨t⟩ (which in turn gives db as one
+  more column of dW).
 - Each step adds Wa a⟨t-1⟩ and evaluates all four gates with one tanh: σ(z) = (1 + tanh(z/2))/2,
   the halving folded into the σ gates' rows of W and b, so that one np.tanh over the step's
   (4n_a, m) block gives the candidate and tanh(z/2) of the σ gates, which two passes over their
@@ -15,7 +17,7 @@ on a⟨t-1⟩, Wa (4n_a, n_a), and those acting on x⟨t⟩, Wx (4n_a, n_x).
 - Backward, the factors of every gate's gradient (σ'(z) = σ(1 - σ) and the like, from the
   stored gate values) are computed for all steps at once, next to Γf and to what a⟨t⟩ adds to
   dc; each step then takes four array operations and the product da⟨t-1⟩ = Waᵀ dG⟨t⟩;
-  after the loop come dW = Σ dG⟨t⟩ [a⟨t-1⟩; x⟨t⟩]ᵀ and dx = Wxᵀ dG.
+  after the loop come [dW db] = Σ dG⟨t⟩ [a⟨t-1⟩; x⟨t⟩; 1]ᵀ and dx = Wxᵀ dG.
 
 Inside the loop the buffers take the course's own layout, features by examples (a⟨t⟩ as
 (n_a, m)), time first, so that every gate's block of rows is one contiguous array (NumPy runs a
@@ -55,8 +57,9 @@ def stack_gates(parameters: Parameters) -> tuple[Array, Array]:
 class LSTMCache:
     """Buffers of the forward pass (n = n_a), in the course's layout, features by examples.
 
-    X (m, T, n_x), a copy of the input; S (T, 5n, m), step t's rows being Γo, Γu, Γf, c̃ (in
-    :data:`GATE_ORDER`) and c⟨t-1⟩ (c⟨0⟩ = 0); H (T+1, n, m) the hidden states, H[0] = a0ᵀ;
+    X (m, T, n_x + 1), a copy of the input with a column of ones (it carries b); S (T, 5n, m),
+    step t's rows being Γo, Γu, Γf, c̃ (in :data:`GATE_ORDER`) and c⟨t-1⟩ (c⟨0⟩ = 0);
+    H (T+1, n, m) the hidden states, H[0] = a0ᵀ;
     TC (T, n, m) tanh c⟨t⟩; W the stacked weights, unscaled.
     """
 
@@ -76,15 +79,15 @@ def lstm_forward(x: Array, a0: Array | None, parameters: Parameters) -> tuple[Ar
     n = a0.shape[1]
     dtype = x.dtype
     W, b = stack_gates(parameters)
-    half = np.ones(4 * n, dtype=dtype)
+    half = np.ones((4 * n, 1), dtype=dtype)
     half[: 3 * n] = 0.5  # the σ gates' rows yield z/2: σ(z) = (1 + tanh(z/2))/2
-    Wa = np.ascontiguousarray(W[:, :n] * half[:, None])
-    Wx = np.ascontiguousarray(W[:, n:] * half[:, None])
-    X = SEQUENCE_POOL.take((m, T, n_x), dtype)
-    np.copyto(X, x)
+    Wa = np.ascontiguousarray(W[:, :n] * half)
+    Wx = np.concatenate([W[:, n:], b[:, None]], axis=1) * half  # [Wx b] acting on [x⟨t⟩; 1]
+    X = SEQUENCE_POOL.take((m, T, n_x + 1), dtype)
+    X[:, :, :n_x] = x
+    X[:, :, n_x] = 1.0
     S = SEQUENCE_POOL.take((T, 5 * n, m), dtype)
     np.matmul(Wx, X.transpose(1, 2, 0), out=S[:, : 4 * n])  # every step's input before the loop
-    S[:, : 4 * n] += (b * half)[:, None]
     S[0, 4 * n :] = 0.0
     H = SEQUENCE_POOL.take((T + 1, n, m), dtype)
     H[0] = a0.T
@@ -136,11 +139,11 @@ def _gate_factors(S: Array, TC: Array) -> Array:
 
 
 def _weight_gradient(dG: Array, H_prev: Array, X: Array) -> Array:
-    """dW = Σ_t dG⟨t⟩ [a⟨t-1⟩; x⟨t⟩]ᵀ (4n, n + n_x) from dG (T, 4n, m), H_prev (T, n, m) and
-    X (m, T, n_x), summed step by step: OpenBLAS runs T products of depth m several times
-    faster than one product of depth T·m."""
+    """[dW db] = Σ_t dG⟨t⟩ [a⟨t-1⟩; x⟨t⟩; 1]ᵀ (4n, n + n_x + 1) from dG (T, 4n, m),
+    H_prev (T, n, m) and X (m, T, n_x + 1) (its last column ones), summed step by step:
+    OpenBLAS runs T products of depth m several times faster than one product of depth T·m."""
     T, n, m = H_prev.shape
-    inputs = SEQUENCE_POOL.take((T, m, n + X.shape[2]), dG.dtype)  # [a⟨t-1⟩, x⟨t⟩] by examples
+    inputs = SEQUENCE_POOL.take((T, m, n + X.shape[2]), dG.dtype)  # [a⟨t-1⟩, x⟨t⟩, 1]
     inputs[:, :, :n] = H_prev.transpose(0, 2, 1)
     inputs[:, :, n:] = X.transpose(1, 0, 2)
     dW = np.zeros((dG.shape[1], inputs.shape[2]), dtype=dG.dtype)
@@ -151,6 +154,18 @@ def _weight_gradient(dG: Array, H_prev: Array, X: Array) -> Array:
     return dW
 
 
+def _steps_first(dA: Array) -> Array:
+    """dA (m, T, n) as (T, n, m), through (T, m, n): a direct copy reads dA at a stride of
+    T·n elements, which maps every read to the same few cache sets and runs several times
+    slower than two copies that each read along rows."""
+    m, T, n = dA.shape
+    by_step = SEQUENCE_POOL.take((T, m, n), dA.dtype)
+    np.copyto(by_step, dA.transpose(1, 0, 2))
+    steps = SEQUENCE_POOL.take((T, n, m), dA.dtype)
+    np.copyto(steps, by_step.transpose(0, 2, 1))
+    return steps
+
+
 def lstm_backward(dA: Array, cache: LSTMCache) -> tuple[Array, Array, dict[str, Array]]:
     """dx (m, T, n_x), da0 (m, n_a) and dWf, dbf, ..., dWo, dbo (the course's keys) from
     dA (m, T, n_a), the cost's gradient by every hidden state (zero where a state feeds no
@@ -159,8 +174,7 @@ def lstm_backward(dA: Array, cache: LSTMCache) -> tuple[Array, Array, dict[str, 
     T, n, m = TC.shape
     check_like("dA", dA, (m, T, n), H.dtype, "(those of the forward output)")
     dtype = H.dtype
-    dA_steps = SEQUENCE_POOL.take((T, n, m), dtype)
-    np.copyto(dA_steps, dA.transpose(1, 2, 0))
+    dA_steps = _steps_first(dA)
     WaT = np.ascontiguousarray(W[:, :n].T)
     D = _gate_factors(S, TC)
     da = np.empty((n, m), dtype=dtype)
@@ -178,12 +192,13 @@ def lstm_backward(dA: Array, cache: LSTMCache) -> tuple[Array, Array, dict[str, 
         through_cell = d[5 * n :]
         np.matmul(WaT, d[n : 5 * n], out=back)
     dG = D[:, n : 5 * n]
-    dW = _weight_gradient(dG, H[:-1], X)
-    db = dG.sum(axis=(0, 2))
-    dx = np.empty(X.shape, dtype=dtype)
+    dWb = _weight_gradient(dG, H[:-1], X)
+    n_x = X.shape[2] - 1
+    dx = np.empty((m, T, n_x), dtype=dtype)
     np.matmul(dG.transpose(0, 2, 1), W[:, n:], out=dx.transpose(1, 0, 2))
     grads = {}
     for k, gate in enumerate(GATE_ORDER):
-        grads[f"dW{gate}"] = dW[k * n : (k + 1) * n]
-        grads[f"db{gate}"] = db[k * n : (k + 1) * n]
+        rows = dWb[k * n : (k + 1) * n]
+        grads[f"dW{gate}"] = rows[:, :-1]
+        grads[f"db{gate}"] = rows[:, -1]
     return dx, np.ascontiguousarray(back.T), {f"d{key}": grads[f"d{key}"] for key in LSTM_KEYS}
