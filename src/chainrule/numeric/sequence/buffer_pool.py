@@ -58,6 +58,12 @@ class BufferPool:
         """Bytes of the blocks the pool holds now."""
         return self._bytes
 
+    def holds(self, array: np.ndarray) -> bool:
+        """Whether ``array`` shares memory with a block the pool keeps."""
+        with self._lock:
+            blocks = [block for kept in self._blocks.values() for block in kept]
+        return any(np.shares_memory(array, block) for block in blocks)
+
     def take(self, shape: tuple[int, ...], dtype: np.dtype) -> np.ndarray:
         """An array of ``shape`` and ``dtype`` that nobody else refers to, contents undefined.
 
