@@ -1,7 +1,7 @@
-"""The buffer pool behind the fused LSTM: a block comes back only once nothing refers to it, the
-caps hold, several threads never share a block, and the LSTM's results stay right while older
-caches and results are alive. A planted fault (a pool that ignores references) is caught by
-the same checks."""
+"""The buffer pool behind the fused LSTM and attention: a block comes back only once nothing
+refers to it, the caps hold, several threads never share a block, and the kernels' results
+stay right while older caches and results are alive. A planted fault (a pool that ignores
+references) is caught by the same checks."""
 
 from __future__ import annotations
 
@@ -12,6 +12,11 @@ import pytest
 from sequence_problems import lstm_params
 
 from chainrule.numeric.sequence import buffer_pool
+from chainrule.numeric.sequence.attention import (
+    attention_backward,
+    attention_backward_jacobian,
+    attention_forward,
+)
 from chainrule.numeric.sequence.buffer_pool import SEQUENCE_POOL, BufferPool
 from chainrule.numeric.sequence.lstm import lstm_backward_cells, lstm_forward_cells
 from chainrule.numeric.sequence.lstm_fused import lstm_backward, lstm_forward
@@ -117,13 +122,31 @@ def stale_cache_error(rng: np.random.Generator) -> float:
     return float(max(errors))
 
 
-def test_a_live_cache_survives_later_calls(rng) -> None:
-    assert stale_cache_error(rng) < 1e-12
+def stale_attention_error(rng: np.random.Generator) -> float:
+    """The same for attention, against the textbook backward (row-by-row Jacobians)."""
+    Q, K, V, dO = (rng.standard_normal((2, 4, 3)) for _ in range(4))
+    out, cache = attention_forward(Q, K, V, True)
+    out_kept = out.copy()
+    for _ in range(2):
+        _, later = attention_forward(*(rng.standard_normal(Q.shape) for _ in range(3)), True)
+        attention_backward(rng.standard_normal(dO.shape), later)
+    fast = attention_backward(dO, cache)
+    _, fresh = attention_forward(Q, K, V, True)
+    slow = attention_backward_jacobian(dO, fresh)
+    errors = [np.abs(out - out_kept).max(), np.abs(fresh.P - cache.P).max()]
+    errors += [np.abs(a - b).max() for a, b in zip(fast, slow, strict=True)]
+    return float(max(errors))
 
 
-def test_a_pool_ignoring_references_is_caught(rng, monkeypatch) -> None:
+@pytest.mark.parametrize("error", [stale_cache_error, stale_attention_error])
+def test_a_live_cache_survives_later_calls(rng, error) -> None:
+    assert error(rng) < 1e-12
+
+
+@pytest.mark.parametrize("error", [stale_cache_error, stale_attention_error])
+def test_a_pool_ignoring_references_is_caught(rng, monkeypatch, error) -> None:
     monkeypatch.setattr(buffer_pool, "is_free", lambda blocks, index: True)
-    assert stale_cache_error(rng) > 1e-3
+    assert error(rng) > 1e-3
 
 
 def test_results_belong_to_the_caller(rng) -> None:
@@ -132,6 +155,11 @@ def test_results_belong_to_the_caller(rng) -> None:
     dx, da0, grads = lstm_backward(dA, cache)
     assert SEQUENCE_POOL.holds(cache.S) and SEQUENCE_POOL.holds(cache.H)
     for result in (A, dx, da0, *grads.values()):
+        assert not SEQUENCE_POOL.holds(result)
+    Q, K, V, dO = (rng.standard_normal((2, 4, 3)) for _ in range(4))
+    out, attention_cache = attention_forward(Q, K, V)
+    assert SEQUENCE_POOL.holds(attention_cache.P)
+    for result in (out, *attention_backward(dO, attention_cache)):
         assert not SEQUENCE_POOL.holds(result)
 
 
