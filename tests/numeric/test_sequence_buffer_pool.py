@@ -153,7 +153,7 @@ def test_results_belong_to_the_caller(rng) -> None:
     params, x, dA = problem(rng)
     A, cache = lstm_forward(x, None, params)
     dx, da0, grads = lstm_backward(dA, cache)
-    assert SEQUENCE_POOL.holds(cache.S) and SEQUENCE_POOL.holds(cache.H)
+    assert SEQUENCE_POOL.holds(cache.S) and SEQUENCE_POOL.holds(cache.HX)
     for result in (A, dx, da0, *grads.values()):
         assert not SEQUENCE_POOL.holds(result)
     Q, K, V, dO = (rng.standard_normal((2, 4, 3)) for _ in range(4))

@@ -5,10 +5,12 @@ with the gate weights stacked into one W = [Wo; Wi; Wf; Wc] (4n_a, n_a + n_x) an
 b = [bo; bi; bf; bc] (4n_a,), the three σ gates side by side. W splits into the columns acting
 on a⟨t-1⟩, Wa (4n_a, n_a), and those acting on x⟨t⟩, Wx (4n_a, n_x).
 
-- Before the loop, one (batched) product projects every step's input: Wx x⟨t⟩ + b for all t,
-  b as one more column of W acting on a row of ones under x⟨t⟩ (which in turn gives db as one
-  more column of dW).
-- Each step adds Wa a⟨t-1⟩ and evaluates all four gates with one tanh: σ(z) = (1 + tanh(z/2))/2,
+- Each step's product takes the column block [a⟨t-1⟩; x⟨t⟩; 1] (n_a + n_x + 1, m), the
+  inputs of all steps written in place once before the loop and each a⟨t⟩ written into the
+  next step's block: one product [Wa Wx b] [a⟨t-1⟩; x⟨t⟩; 1] gives the four gates'
+  pre-activations, bias included, with no separate projection or sum (and the same blocks
+  give [dW db] backward).
+- All four gates come from one tanh: σ(z) = (1 + tanh(z/2))/2,
   the halving folded into the σ gates' rows of W and b, so that one np.tanh over the step's
   (4n_a, m) block gives the candidate and tanh(z/2) of the σ gates, which two passes over their
   rows (× 1/2, + 1/2) turn into σ(z). NumPy's tanh is vectorised.
@@ -57,17 +59,32 @@ def stack_gates(parameters: Parameters) -> tuple[Array, Array]:
 class LSTMCache:
     """Buffers of the forward pass (n = n_a), in the course's layout, features by examples.
 
-    X (m, T, n_x + 1), a copy of the input with a column of ones (it carries b); S (T, 5n, m),
-    step t's rows being Γo, Γu, Γf, c̃ (in :data:`GATE_ORDER`) and c⟨t-1⟩ (c⟨0⟩ = 0);
-    H (T+1, n, m) the hidden states, H[0] = a0ᵀ;
-    TC (T, n, m) tanh c⟨t⟩; W the stacked weights, unscaled.
+    HX (T+1, n + n_x + 1, m), step t's input to the product, [a⟨t-1⟩; x⟨t⟩; 1] (HX[0] holds
+    a0ᵀ; of HX[T] only the rows of a⟨T⟩ are used); S (T, 5n, m), step t's rows being Γo, Γu,
+    Γf, c̃ (in :data:`GATE_ORDER`) and c⟨t-1⟩ (c⟨0⟩ = 0); TC (T, n, m) tanh c⟨t⟩; W the
+    stacked weights, unscaled.
     """
 
-    X: Array
+    HX: Array
     S: Array
-    H: Array
     TC: Array
     W: Array
+
+
+def _step_inputs(x: Array, a0: Array) -> Array:
+    """HX (T+1, n + n_x + 1, m) with x⟨t⟩ᵀ and a row of ones in every step's block and a0ᵀ in
+    the first. x (m, T, n_x) goes through (T, m, n_x): a direct transposing copy reads x at a
+    stride of T·n_x elements, which maps every read to the same few cache sets and runs
+    several times slower than two copies that each read along rows."""
+    m, T, n_x = x.shape
+    n = a0.shape[1]
+    HX = SEQUENCE_POOL.take((T + 1, n + n_x + 1, m), x.dtype)
+    by_step = SEQUENCE_POOL.take((T, m, n_x), x.dtype)
+    np.copyto(by_step, x.transpose(1, 0, 2))
+    np.copyto(HX[:T, n : n + n_x], by_step.transpose(0, 2, 1))
+    HX[:, -1] = 1.0
+    HX[0, :n] = a0.T
+    return HX
 
 
 def lstm_forward(x: Array, a0: Array | None, parameters: Parameters) -> tuple[Array, LSTMCache]:
@@ -81,25 +98,17 @@ def lstm_forward(x: Array, a0: Array | None, parameters: Parameters) -> tuple[Ar
     W, b = stack_gates(parameters)
     half = np.ones((4 * n, 1), dtype=dtype)
     half[: 3 * n] = 0.5  # the σ gates' rows yield z/2: σ(z) = (1 + tanh(z/2))/2
-    Wa = np.ascontiguousarray(W[:, :n] * half)
-    Wx = np.concatenate([W[:, n:], b[:, None]], axis=1) * half  # [Wx b] acting on [x⟨t⟩; 1]
-    X = SEQUENCE_POOL.take((m, T, n_x + 1), dtype)
-    X[:, :, :n_x] = x
-    X[:, :, n_x] = 1.0
+    Wb = np.concatenate([W, b[:, None]], axis=1) * half  # [Wa Wx b] acting on [a; x; 1]
+    HX = _step_inputs(x, a0)
     S = SEQUENCE_POOL.take((T, 5 * n, m), dtype)
-    np.matmul(Wx, X.transpose(1, 2, 0), out=S[:, : 4 * n])  # every step's input before the loop
     S[0, 4 * n :] = 0.0
-    H = SEQUENCE_POOL.take((T + 1, n, m), dtype)
-    H[0] = a0.T
     TC = SEQUENCE_POOL.take((T, n, m), dtype)
-    work = np.empty((4 * n, m), dtype=dtype)
     products = np.empty((2 * n, m), dtype=dtype)
     c_last = np.empty((n, m), dtype=dtype)
     steps = list(S)
     for t, step in enumerate(steps):
         z = step[: 4 * n]
-        np.matmul(Wa, H[t], out=work)
-        z += work
+        np.matmul(Wb, HX[t], out=z)
         np.tanh(z, out=z)
         sigmoid = step[: 3 * n]
         sigmoid *= 0.5
@@ -108,9 +117,9 @@ def lstm_forward(x: Array, a0: Array | None, parameters: Parameters) -> tuple[Ar
         c = steps[t + 1][4 * n :] if t + 1 < T else c_last
         np.add(products[:n], products[n:], out=c)
         np.tanh(c, out=TC[t])
-        np.multiply(step[:n], TC[t], out=H[t + 1])
-    A = np.ascontiguousarray(H[1:].transpose(2, 0, 1))
-    return A, LSTMCache(X, S, H, TC, W)
+        np.multiply(step[:n], TC[t], out=HX[t + 1, :n])
+    A = np.ascontiguousarray(HX[1:, :n].transpose(2, 0, 1))
+    return A, LSTMCache(HX, S, TC, W)
 
 
 def _gate_factors(S: Array, TC: Array) -> Array:
@@ -138,18 +147,14 @@ def _gate_factors(S: Array, TC: Array) -> Array:
     return D
 
 
-def _weight_gradient(dG: Array, H_prev: Array, X: Array) -> Array:
-    """[dW db] = Σ_t dG⟨t⟩ [a⟨t-1⟩; x⟨t⟩; 1]ᵀ (4n, n + n_x + 1) from dG (T, 4n, m),
-    H_prev (T, n, m) and X (m, T, n_x + 1) (its last column ones), summed step by step:
-    OpenBLAS runs T products of depth m several times faster than one product of depth T·m."""
-    T, n, m = H_prev.shape
-    inputs = SEQUENCE_POOL.take((T, m, n + X.shape[2]), dG.dtype)  # [a⟨t-1⟩, x⟨t⟩, 1]
-    inputs[:, :, :n] = H_prev.transpose(0, 2, 1)
-    inputs[:, :, n:] = X.transpose(1, 0, 2)
-    dW = np.zeros((dG.shape[1], inputs.shape[2]), dtype=dG.dtype)
+def _weight_gradient(dG: Array, HX: Array) -> Array:
+    """[dW db] = Σ_t dG⟨t⟩ [a⟨t-1⟩; x⟨t⟩; 1]ᵀ (4n, n + n_x + 1) from dG (T, 4n, m) and the
+    steps' inputs HX (T+1, n + n_x + 1, m), summed step by step: OpenBLAS runs T products of
+    depth m several times faster than one product of depth T·m."""
+    dW = np.zeros((dG.shape[1], HX.shape[1]), dtype=dG.dtype)
     work = np.empty_like(dW)
-    for t in range(T):
-        np.matmul(dG[t], inputs[t], out=work)
+    for t in range(dG.shape[0]):
+        np.matmul(dG[t], HX[t].T, out=work)
         dW += work
     return dW
 
@@ -170,10 +175,10 @@ def lstm_backward(dA: Array, cache: LSTMCache) -> tuple[Array, Array, dict[str, 
     """dx (m, T, n_x), da0 (m, n_a) and dWf, dbf, ..., dWo, dbo (the course's keys) from
     dA (m, T, n_a), the cost's gradient by every hidden state (zero where a state feeds no
     output)."""
-    X, S, H, TC, W = cache.X, cache.S, cache.H, cache.TC, cache.W
+    HX, S, TC, W = cache.HX, cache.S, cache.TC, cache.W
     T, n, m = TC.shape
-    check_like("dA", dA, (m, T, n), H.dtype, "(those of the forward output)")
-    dtype = H.dtype
+    check_like("dA", dA, (m, T, n), TC.dtype, "(those of the forward output)")
+    dtype = TC.dtype
     dA_steps = _steps_first(dA)
     WaT = np.ascontiguousarray(W[:, :n].T)
     D = _gate_factors(S, TC)
@@ -192,8 +197,8 @@ def lstm_backward(dA: Array, cache: LSTMCache) -> tuple[Array, Array, dict[str, 
         through_cell = d[5 * n :]
         np.matmul(WaT, d[n : 5 * n], out=back)
     dG = D[:, n : 5 * n]
-    dWb = _weight_gradient(dG, H[:-1], X)
-    n_x = X.shape[2] - 1
+    dWb = _weight_gradient(dG, HX)
+    n_x = HX.shape[1] - n - 1
     dx = np.empty((m, T, n_x), dtype=dtype)
     np.matmul(dG.transpose(0, 2, 1), W[:, n:], out=dx.transpose(1, 0, 2))
     grads = {}
