@@ -105,19 +105,22 @@ def lstm_forward(x: Array, a0: Array | None, parameters: Parameters) -> tuple[Ar
     TC = SEQUENCE_POOL.take((T, n, m), dtype)
     products = np.empty((2 * n, m), dtype=dtype)
     c_last = np.empty((n, m), dtype=dtype)
-    steps = list(S)
-    for t, step in enumerate(steps):
-        z = step[: 4 * n]
-        np.matmul(Wb, HX[t], out=z)
+    half_0d = np.array(0.5, dtype=dtype)  # a 0-d array, not a Python float: no conversion
+    sums = (products[:n], products[n:])
+    cells = [*S[1:, 4 * n : 5 * n], c_last]  # c⟨t⟩ goes where step t+1 reads c⟨t-1⟩
+    # Every step's views made before the loop, in one pass each over the time axis.
+    for z, sigmoid, gates, values, output, c, tanh_c, inputs, a in zip(
+        S[:, : 4 * n], S[:, : 3 * n], S[:, n : 3 * n], S[:, 3 * n :], S[:, :n], cells, TC,
+        HX[:-1], HX[1:, :n], strict=True
+    ):  # fmt: skip
+        np.matmul(Wb, inputs, out=z)
         np.tanh(z, out=z)
-        sigmoid = step[: 3 * n]
-        sigmoid *= 0.5
-        sigmoid += 0.5
-        np.multiply(step[n : 3 * n], step[3 * n :], out=products)  # Γu c̃, Γf c⟨t-1⟩
-        c = steps[t + 1][4 * n :] if t + 1 < T else c_last
-        np.add(products[:n], products[n:], out=c)
-        np.tanh(c, out=TC[t])
-        np.multiply(step[:n], TC[t], out=HX[t + 1, :n])
+        np.multiply(sigmoid, half_0d, out=sigmoid)
+        np.add(sigmoid, half_0d, out=sigmoid)
+        np.multiply(gates, values, out=products)  # Γu c̃, Γf c⟨t-1⟩
+        np.add(*sums, out=c)
+        np.tanh(c, out=tanh_c)
+        np.multiply(output, tanh_c, out=a)
     A = np.ascontiguousarray(HX[1:, :n].transpose(2, 0, 1))
     return A, LSTMCache(HX, S, TC, W)
 
@@ -186,16 +189,16 @@ def lstm_backward(dA: Array, cache: LSTMCache) -> tuple[Array, Array, dict[str, 
     dc = np.empty((n, m), dtype=dtype)
     back = np.zeros((n, m), dtype=dtype)  # Waᵀ dG⟨t+1⟩, zero after the last step
     through_cell = np.zeros((n, m), dtype=dtype)  # dc⟨t+1⟩ Γf⟨t+1⟩, zero after the last step
+    heads = D[:, : 2 * n].reshape(T, 2, n, m)  # views: the rows split, nothing copied
+    tails = D[:, 2 * n :].reshape(T, 4, n, m)
     for t in reversed(range(T)):
-        d = D[t]
+        head, tail = heads[t], tails[t]
         np.add(back, dA_steps[t], out=da)
-        head = d[: 2 * n].reshape(2, n, m)
-        head *= da  # what a⟨t⟩ adds to dc, and dΓo
-        np.add(d[:n], through_cell, out=dc)
-        tail = d[2 * n :].reshape(4, n, m)
-        tail *= dc  # dΓu, dΓf, dc̃ and dc⟨t⟩ Γf
-        through_cell = d[5 * n :]
-        np.matmul(WaT, d[n : 5 * n], out=back)
+        np.multiply(head, da, out=head)  # what a⟨t⟩ adds to dc, and dΓo
+        np.add(head[0], through_cell, out=dc)
+        np.multiply(tail, dc, out=tail)  # dΓu, dΓf, dc̃ and dc⟨t⟩ Γf
+        through_cell = tail[3]
+        np.matmul(WaT, D[t, n : 5 * n], out=back)
     dG = D[:, n : 5 * n]
     dWb = _weight_gradient(dG, HX)
     n_x = HX.shape[1] - n - 1
