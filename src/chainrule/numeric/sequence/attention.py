@@ -16,7 +16,10 @@ The causal mask is aligned at the top left (row i sees keys 0..i), as PyTorch's 
 masked entries get P = 0 and so dS = 0. Two paths: :func:`attention_backward_jacobian` builds
 every row's Jacobian (the textbook form, kept for the tests); :func:`attention_backward` uses
 p_i·dP_i = dO_i·O_i (because O_i = Σ_j p_ij V_j), one product of (T_q, d_v) arrays in place of
-one of (T_q, T_k) arrays, and never forms a Jacobian.
+one of (T_q, T_k) arrays, and never forms a Jacobian. The (m, T_q, T_k) arrays S (then P, in
+the cache) and dS come from
+:data:`~chainrule.numeric.sequence.buffer_pool.SEQUENCE_POOL`, reused once nothing refers to
+them; what the functions return is freshly allocated.
 """
 
 from __future__ import annotations
@@ -26,6 +29,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from chainrule.numeric.sequence.blas import prime_blas
+from chainrule.numeric.sequence.buffer_pool import SEQUENCE_POOL
 from chainrule.numeric.sequence.shapes import check_float_array, check_like
 
 __all__ = [
@@ -73,7 +77,8 @@ def attention_forward(
     _check(Q, K, V)
     prime_blas()
     scale = 1.0 / float(np.sqrt(Q.shape[-1]))
-    S = np.matmul(Q, K.transpose(0, 2, 1))
+    S = SEQUENCE_POOL.take((Q.shape[0], Q.shape[1], K.shape[1]), Q.dtype)
+    np.matmul(Q, K.transpose(0, 2, 1), out=S)
     S *= scale
     if causal:
         S[:, causal_mask(Q.shape[1], K.shape[1])] = -np.inf
@@ -89,7 +94,8 @@ def attention_backward(dO: Array, cache: AttentionCache) -> tuple[Array, Array, 
     Q, K, V, P, out, scale = cache.Q, cache.K, cache.V, cache.P, cache.out, cache.scale
     check_like("dO", dO, out.shape, out.dtype, "(those of the forward output)")
     dV = np.matmul(P.transpose(0, 2, 1), dO)
-    dS = np.matmul(dO, V.transpose(0, 2, 1))  # dP, turned into dS in place
+    dS = SEQUENCE_POOL.take(P.shape, P.dtype)
+    np.matmul(dO, V.transpose(0, 2, 1), out=dS)  # dP, turned into dS in place
     dS -= np.einsum("bqv,bqv->bq", dO, out)[..., None]
     dS *= P
     dS *= scale
