@@ -155,3 +155,12 @@ def test_show_code_and_list_ignore_the_output_extension(capsys, tmp_path):
     assert "import numpy" in code.read_text(encoding="utf-8")
     assert run(capsys, "derive", "--list", "-o", str(catalogue))[0] == 0
     assert catalogue.read_text(encoding="utf-8").startswith("activations: ")
+
+
+def test_the_side_proof_of_ln_appears_once(capsys):
+    """[ln] is shown inside [1], where it is used, not again after it; alone it is shown."""
+    status, out, _ = run(capsys, "derive", "1", "ln", "2")
+    assert status == 0
+    assert out.count("[ln] Side proof") == 1 and "│ [ln] Side proof" in out
+    status, out, _ = run(capsys, "derive", "ln")
+    assert status == 0 and out.startswith("[ln] Side proof")

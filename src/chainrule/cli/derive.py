@@ -223,7 +223,7 @@ def _derivations(args: argparse.Namespace) -> tuple[list[Derivation], tuple[str,
         with time_limit(_pair_limit(args), "deriving --activation and --loss"):
             derivations = _pair(args)
     else:
-        derivations = _named(args.ids, args.hidden)
+        derivations = _shown_once(_named(args.ids, args.hidden))
     wanted = ROUTES[args.route]
     notes = _notes_on_routes(args.route, derivations)
     return [_only_routes(d, wanted) for d in derivations], notes
@@ -249,6 +249,19 @@ def _named(ids: list[str], hidden: str | None = None) -> list[Derivation]:
     for i in ids:
         found.extend(FAMILIES[i].derivations().build() if i in FAMILIES else [built[i]])
     return found
+
+
+def _shown_once(derivations: list[Derivation]) -> list[Derivation]:
+    """``derivations`` without those that another one already shows as its sub-derivation
+    (the side proof [ln] sits inside [1], where it is used)."""
+    nested = {
+        sub.id
+        for derivation in derivations
+        for route in derivation.routes
+        for step in route.steps
+        for sub in step.subderivations
+    }
+    return [d for d in derivations if d.id not in nested] or derivations
 
 
 #: The hidden activations the layer equations are proven with, and how many layers at most
