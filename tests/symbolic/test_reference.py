@@ -184,3 +184,39 @@ def test_dl_dz_uses_the_results_of_one_and_two(derivations):
     assert substituted.has(sp.log) is False
     assert sp.simplify(substituted - (-y / a + (1 - y) / (1 - a)) * a * (1 - a)) == 0
     assert L not in substituted.free_symbols and z not in substituted.free_symbols
+
+
+def test_the_direct_route_of_dl_dw_shows_its_two_side_steps(derivations):
+    """1 - σ(z) as one fraction, and the chain rule on ln(1 + e^z), each a nested
+    sub-derivation whose every line is proven."""
+    direct = derivations["5"].routes[1]
+    nested = {sub.id: sub for step in direct.steps for sub in step.subderivations}
+    assert set(nested) == {"1-sigma", "ln-chain"}
+    one_minus = nested["1-sigma"]
+    assert sp.simplify(one_minus.result - sp.exp(-z) / (1 + sp.exp(-z))) == 0
+    assert [s.move for s in one_minus.routes[0].steps] == [
+        "given",
+        "as_one_fraction",
+        "cancel_opposite_terms",
+    ]
+    chain = nested["ln-chain"]
+    assert sp.simplify(chain.result - x * sp.exp(z) / (1 + sp.exp(z))) == 0
+    assert len(chain.routes[0].steps) == 3
+    for sub in nested.values():
+        assert all(step.verdict is Verdict.PROVED for step in sub.steps())
+
+
+def test_a_wrong_inner_derivative_in_the_side_step_is_refused():
+    """Planted: dz/dw taken as 1 instead of x."""
+    from chainrule.errors import ProofError
+    from chainrule.symbolic.core.engine import RouteBuilder
+    from chainrule.symbolic.core.trees import frac, mul
+    from chainrule.symbolic.derivations.reference.givens import network_context
+
+    _, context = network_context()
+    route = RouteBuilder("chain rule", context)
+    inner = 1 + sp.exp(z)
+    goal = sp.Derivative(sp.log(inner), w)
+    route.state(goal, mul(frac(1, inner), sp.Derivative(inner, w)), "chain_rule", "chain rule")
+    with pytest.raises(ProofError):
+        route.state(goal, frac(sp.exp(z), inner), "substitute", "dz/dw = 1 (wrong)")

@@ -5,10 +5,10 @@ from __future__ import annotations
 import sympy as sp
 
 from chainrule.symbolic import moves
-from chainrule.symbolic.core.engine import RouteBuilder
+from chainrule.symbolic.core.engine import RouteBuilder, finish
 from chainrule.symbolic.core.model import Derivation, Route
 from chainrule.symbolic.core.symbols import L, a, b, sigma, w, x, y, z
-from chainrule.symbolic.core.trees import evaluate, frac, group, replace
+from chainrule.symbolic.core.trees import add, evaluate, frac, group, mul, replace
 from chainrule.symbolic.derivations.reference.givens import (
     ACTIVATION,
     COST,
@@ -38,6 +38,7 @@ def cost_in_z(route: RouteBuilder) -> sp.Expr:
         sp.log(one_minus, evaluate=False),
         "common_denominator",
         "1 - σ(z) as one fraction",
+        subderivations=[one_minus_sigma()],
     )
     route.apply(moves.log_of_quotient, "log of a quotient: log(p/q) = log p - log q")
     log_one_minus = route.apply(moves.log_of_exp, "ln e^u = u")
@@ -59,6 +60,69 @@ def cost_in_z(route: RouteBuilder) -> sp.Expr:
     )
 
 
+def one_minus_sigma() -> Derivation:
+    """The side step 1 - σ(z) = e^(-z)/(1 + e^(-z)): σ written out, one fraction, 1 - 1 = 0."""
+    _, context = network_context()
+    route = RouteBuilder("direct", context)
+    denominator = add(1, sp.exp(-z))
+    one_minus = 1 - sigma(z)
+    route.state(
+        one_minus,
+        add(1, sp.Mul(-1, frac(1, denominator), evaluate=False)),
+        "given",
+        "σ(z) = 1/(1 + e^(-z))",
+    )
+    route.state(
+        one_minus,
+        frac(add(denominator, -1), denominator),
+        "as_one_fraction",
+        "1 = (1 + e^(-z))/(1 + e^(-z)), then one fraction",
+    )
+    route.state(
+        one_minus,
+        frac(sp.exp(-z), denominator),
+        "cancel_opposite_terms",
+        "1 - 1 = 0 in the numerator",
+    )
+    return finish(
+        "1-sigma",
+        "Side step: 1 - σ(z) = e^(-z)/(1 + e^(-z))",
+        one_minus,
+        (),
+        [route.route()],
+        context,
+    )
+
+
+def log_chain() -> Derivation:
+    """The side step d/dw ln(1 + e^z) = x e^z/(1 + e^z): the chain rule twice, dz/dw = x."""
+    _, context = network_context()
+    route = RouteBuilder("chain rule", context)
+    inner = add(1, sp.exp(z))
+    goal = sp.Derivative(sp.log(inner), w)
+    route.state(
+        goal,
+        mul(frac(1, inner), sp.Derivative(inner, w)),
+        "chain_rule",
+        "d/dw ln u = 1/u · du/dw, with u = 1 + e^z",
+    )
+    route.state(
+        goal,
+        mul(frac(1, inner), sp.exp(z), sp.Derivative(z, w)),
+        "chain_rule",
+        "d/dw e^z = e^z · dz/dw; the 1 has derivative 0",
+    )
+    route.state(goal, mul(x, frac(sp.exp(z), inner)), "substitute", "dz/dw = x, as z = wx + b")
+    return finish(
+        "ln-chain",
+        "Side step: d/dw ln(1 + e^z), the chain rule twice",
+        goal,
+        (LINEAR,),
+        [route.route()],
+        context,
+    )
+
+
 def direct_route_dw() -> Route:
     """[5], direct: dL/dw = x(a - y) from L = -[yz - ln(1 + e^z)]."""
     _, context = network_context()
@@ -69,6 +133,7 @@ def direct_route_dw() -> Route:
         moves.differentiate_terms(cost, w, inner=z, inner_derivative=x),
         "chain_rule",
         "differentiate with respect to w, using z = wx + b (dz/dw = x)",
+        subderivations=[log_chain()],
     )
     fraction = frac(sp.exp(z), 1 + sp.exp(z))
     route.state(fraction, moves.divide_through(fraction, sp.exp(z)), "divide", "divide by e^z")
