@@ -28,6 +28,7 @@ from chainrule.symbolic.core.trees import evaluate, replace
 from chainrule.symbolic.moves.functions import sinh_over_cosh
 from chainrule.symbolic.moves.protocol import MoveDoesNotApply, polynomial_algebra
 from chainrule.symbolic.proof.honesty import Verdict, verdict
+from chainrule.symbolic.proof.rewrite_class import as_written
 from chainrule.symbolic.rules.table import show
 
 __all__ = [
@@ -114,7 +115,7 @@ def cancel_like_terms(expr: sp.Expr) -> sp.Expr:
 def _has_like_terms(node: sp.Expr) -> bool:
     if not isinstance(node, sp.Add):
         return False
-    parts = [evaluate(t) for t in node.args]
+    parts = [evaluate(t) for t in sp.Add.make_args(as_written(node))]
     symbolic = [p.as_coeff_Mul()[1] for p in parts if not p.is_number]
     return len(set(symbolic)) < len(symbolic)
 

@@ -41,7 +41,7 @@ CLAIMS: Mapping[str, frozenset[RewriteClass]] = MappingProxyType(
         "cancel_signs": frozenset({R.ARITHMETIC}),
         "sign_into_bracket": frozenset({R.ARITHMETIC}),
         "evaluate_factor": frozenset({R.ARITHMETIC, R.CANCEL_FACTOR, R.CANCEL_TERMS}),
-        "distribute_minus": _EXPAND,
+        "distribute_minus": frozenset({R.EXPAND, R.ARITHMETIC}),
         "expand": _EXPAND,
         "expand_numerator": _EXPAND,
         "expand_products": _EXPAND,

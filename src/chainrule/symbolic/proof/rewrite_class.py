@@ -65,8 +65,10 @@ def classify(before: sp.Expr, after: sp.Expr) -> RewriteClass:
     plain_before, plain_after = evaluate(before), evaluate(after)
     if plain_after == 0:
         return RewriteClass.CANCEL_TO_ZERO if _expands_to_zero(plain_before) else RewriteClass.OTHER
-    if _applications(plain_before) != _applications(plain_after):
+    if not _applications(plain_after) <= _applications(plain_before):
         return RewriteClass.OTHER
+    if _over_the_same_denominator(before, after):
+        return RewriteClass.COMBINE_FRACTIONS
     if _cancels_a_factor(written_before, written_after):
         return RewriteClass.CANCEL_FACTOR
     if _like_terms(written_before) > _like_terms(written_after):
@@ -162,29 +164,45 @@ def _base_and_power(factor: sp.Expr) -> tuple[sp.Expr | None, int]:
 
 
 def _cancels_a_factor(before: sp.Expr, after: sp.Expr) -> bool:
-    """Whether fewer factors stand both above and below in one product on the right than on
-    the left (z · 1/z), or the top fraction's numerator and denominator lose a common
-    factor."""
-    if _cancelling_pairs(after) < _cancelling_pairs(before):
-        return True
+    """Whether a factor that stands above and below in one product on the left stands fewer
+    times both above and below on the right (z · 1/z = 1; combining fractions keeps their
+    numerators, so it cancels nothing), or the top fraction's numerator and denominator lose
+    a common factor."""
+    pairs, above_before, below_before = _factor_counts(before)
+    _, above_after, below_after = _factor_counts(after)
+    for base in pairs:
+        if above_after[base] < above_before[base] and below_after[base] < below_before[base]:
+            return True
     return _common_degree(before) > _common_degree(after) == 0
 
 
-def _cancelling_pairs(expr: sp.Expr) -> int:
-    """How many times, over every product of the written tree (with the products nested in
-    it), a factor stands both above and below (z · 1/z: once; (1 + u)/(1 + u)²: once)."""
-    count = 0
-    for node in sp.preorder_traversal(expr):
-        if not isinstance(node, sp.Mul):
-            continue
-        above: Counter = Counter()
-        below: Counter = Counter()
+def _factor_counts(expr: sp.Expr) -> tuple[set, Counter, Counter]:
+    """Over every product of the written tree (with the products nested in it): the factors
+    that stand both above and below in one product, and how often each factor stands above
+    and below in all."""
+    pairs: set = set()
+    above: Counter = Counter()
+    below: Counter = Counter()
+
+    def walk(node: sp.Expr) -> None:
+        if not (isinstance(node, sp.Mul) or _is_reciprocal(node)):
+            for arg in node.args:
+                walk(arg)
+            return
+        here_above: Counter = Counter()
+        here_below: Counter = Counter()
         for factor in _all_factors(node):
             base, power = _base_and_power(factor)
             if base is not None:
-                (above if power > 0 else below)[base] += abs(power)
-        count += sum(min(n, below[base]) for base, n in above.items())
-    return count
+                (here_above if power > 0 else here_below)[base] += abs(power)
+            for arg in (factor.base if isinstance(factor, sp.Pow) else factor).args:
+                walk(arg)
+        pairs.update(base for base in here_above if here_below[base])
+        above.update(here_above)
+        below.update(here_below)
+
+    walk(expr)
+    return pairs, above, below
 
 
 def _all_factors(product: sp.Expr) -> list[sp.Expr]:
@@ -230,11 +248,20 @@ def _sums_in_products(expr: sp.Expr) -> int:
     the written tree: what expanding removes and factoring adds."""
     count = 0
     for node in sp.preorder_traversal(expr):
-        if isinstance(node, sp.Mul) and any(f not in (1, -1) for f in node.args):
+        if isinstance(node, sp.Mul) and _scales(node):
             count += sum(_is_sum_factor(f) for f in node.args)
         elif isinstance(node, sp.Pow) and _is_sum_factor(node):
             count += 1
     return count
+
+
+def _scales(product: sp.Mul) -> bool:
+    """Whether the product multiplies its sums by something other than ±1 or a denominator
+    (1/2 · 2 · (a - y) and -(1 - y)/(1 - a) do not)."""
+    if sum(_is_sum_factor(f) for f in product.args) > 1:
+        return True
+    others = [f for f in product.args if not (_is_sum_factor(f) or _is_reciprocal(f))]
+    return evaluate(sp.Mul(*others)) not in (1, -1)
 
 
 def _is_sum_factor(factor: sp.Expr) -> bool:
@@ -307,7 +334,7 @@ def _expand_equal(one: sp.Expr, other: sp.Expr) -> bool:
 
 def _applications(expr: sp.Expr) -> set[sp.Expr]:
     """The functions applied in ``expr`` with their arguments (ln(z), tanh(a - y)) and its
-    symbols: what a substitution or a function identity changes and algebra does not."""
+    symbols: a substitution or a function identity brings new ones, algebra does not."""
     return {
         node
         for node in sp.preorder_traversal(expr)
@@ -317,11 +344,44 @@ def _applications(expr: sp.Expr) -> set[sp.Expr]:
 
 def _denominators(expr: sp.Expr) -> int:
     """How many different denominators the fractions of the written tree have."""
+    return len(_denominator_set(expr))
+
+
+def _denominator_set(expr: sp.Expr) -> set[sp.Expr]:
     found = set()
     for node in sp.preorder_traversal(expr):
         if isinstance(node, sp.Mul) and any(_is_reciprocal(f) for f in node.args):
             found.add(evaluate(sp.fraction(node, exact=True)[1]))
-    return len(found)
+    return found
+
+
+def _over_the_same_denominator(before: sp.Expr, after: sp.Expr) -> bool:
+    """Whether fractions over one denominator were written as one (n₁/d + n₂/d = (n₁ + n₂)/d):
+    fewer fractions over d, the sum of their numerators the same."""
+    over_before, over_after = _numerators(before), _numerators(after)
+    for denominator, numerators in over_before.items():
+        written = over_after.get(denominator, [])
+        if len(written) < len(numerators) and written:
+            if _expand_equal(sp.Add(*numerators), sp.Add(*written)):
+                return True
+    return False
+
+
+def _numerators(expr: sp.Expr) -> dict[sp.Expr, list[sp.Expr]]:
+    """The numerators of the written tree's fractions, by denominator (all evaluated)."""
+    found: dict[sp.Expr, list[sp.Expr]] = {}
+
+    def walk(node: sp.Expr, in_product: bool) -> None:
+        if isinstance(node, sp.Mul) and any(_is_reciprocal(f) for f in node.args):
+            numerator, denominator = sp.fraction(node, exact=True)
+            found.setdefault(evaluate(denominator), []).append(evaluate(numerator))
+        elif _is_reciprocal(node) and not in_product:
+            found.setdefault(evaluate(node.base**-node.exp), []).append(sp.S.One)
+        for arg in node.args:
+            walk(arg, isinstance(node, sp.Mul))
+
+    walk(_plain_numbers(expr), False)
+    return found
 
 
 def _out_of_branches(before: sp.Expr, after: sp.Expr) -> bool:
