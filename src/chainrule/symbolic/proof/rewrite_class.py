@@ -282,12 +282,15 @@ def _factored(before: sp.Expr, after: sp.Expr) -> bool:
     new = [s for s in _sums(after) if s not in _sums(before)]
     for one in old:
         for other in new:
+            if not other.free_symbols <= one.free_symbols:
+                continue
+            if sp.count_ops(other) >= sp.count_ops(one):
+                continue
             try:
                 quotient = sp.cancel(one / other)
             except (sp.PolynomialError, TypeError):
                 continue
-            simpler = sp.count_ops(other) < sp.count_ops(one)
-            if quotient not in (1, -1) and sp.fraction(quotient)[1].is_number and simpler:
+            if quotient not in (1, -1) and sp.fraction(quotient)[1].is_number:
                 return True
     return False
 

@@ -241,14 +241,22 @@ def reach(route: RouteBuilder, target: sp.Expr) -> bool:
                 except MoveDoesNotApply:
                     continue
                 plain = evaluate(after)
-                if plain in seen or verdict(expr, after, move.__name__)[0] is not Honesty.KEEP:
+                if plain in seen:
                     continue
                 seen.add(plain)
-                path_here = (*path, (after, move, text))
-                if plain == goal:
-                    for step_after, step_move, step_text in path_here:
+                path_here = (*path, (expr, after, move, text))
+                if plain == goal and _honest_path(path_here):
+                    for _, step_after, step_move, step_text in path_here:
                         claim(route, step_after, step_move.__name__, step_text)
                     return True
                 following.append((after, path_here))
         frontier = following
     return False
+
+
+def _honest_path(path: tuple) -> bool:
+    """Whether every move of the path makes the rewrite its id names (and changes more than
+    the order)."""
+    return all(
+        verdict(before, after, move.__name__)[0] is Honesty.KEEP for before, after, move, _ in path
+    )
