@@ -67,7 +67,7 @@ CLAIMS: Mapping[str, frozenset[RewriteClass]] = MappingProxyType(
         "split_fraction": frozenset({R.SPLIT_FRACTION}),
         "split_square_denominator": frozenset({R.SPLIT_FRACTION}),
         "as_power": frozenset({R.NOTATION}),
-        "factor_first": frozenset({R.REORDER, R.ARITHMETIC, R.EXPAND}),
+        "factor_first": frozenset({R.REORDER}),
     }
 )
 

@@ -200,7 +200,7 @@ def chain_route_dw(
     )
     make(route, moves.substitute, "substitute [3] and [4]", {dL_dz: dl_dz, dz_dw: dz_dw_result})
     route.context = algebra_context(activation, loss)
-    make(route, factors.factor_first, "final result: dw = x · dz", x)
+    try_move(route, factors.factor_first, "final result: dw = x · dz", x)
     return route.route()
 
 
