@@ -93,7 +93,7 @@ def _cancelling(node: sp.Expr) -> bool:
 def _cancelled_factors(node: sp.Mul) -> list[sp.Expr]:
     """The factors of the product that stand both above and below in it, in order."""
     above, below = [], []
-    for factor in sp.Mul.make_args(node):
+    for factor in _written_factors(node):
         plain = evaluate(factor)
         if plain.is_number:
             continue
@@ -104,6 +104,19 @@ def _cancelled_factors(node: sp.Mul) -> list[sp.Expr]:
                 plain.base if isinstance(plain, sp.Pow) and plain.exp.is_Integer else plain
             )
     return [f for f in dict.fromkeys(above) if f in below]
+
+
+def _written_factors(node: sp.Expr) -> list[sp.Expr]:
+    """The factors of a written product, through its groups and nested products; 1/(p q) is
+    1/p · 1/q."""
+    inner = node.args[0] if isinstance(node, sp.UnevaluatedExpr) else node
+    if isinstance(inner, sp.Mul):
+        return [f for arg in inner.args for f in _written_factors(arg)]
+    if isinstance(inner, sp.Pow) and inner.exp.is_Integer and inner.exp < 0:
+        base = inner.base.args[0] if isinstance(inner.base, sp.UnevaluatedExpr) else inner.base
+        if isinstance(base, sp.Mul):
+            return [sp.Pow(f, inner.exp) for f in _written_factors(base)]
+    return [inner]
 
 
 def cancel_like_terms(expr: sp.Expr) -> sp.Expr:

@@ -39,6 +39,7 @@ CLAIMS: Mapping[str, frozenset[RewriteClass]] = MappingProxyType(
         "multiply_out": frozenset({R.ARITHMETIC, R.EXPAND}),
         "multiply_out_keeping_brackets": frozenset({R.ARITHMETIC}),
         "cancel_signs": frozenset({R.ARITHMETIC}),
+        "drop_factor_one": frozenset({R.ARITHMETIC}),
         "sign_into_bracket": frozenset({R.ARITHMETIC}),
         "evaluate_factor": frozenset({R.ARITHMETIC, R.CANCEL_FACTOR, R.CANCEL_TERMS}),
         "distribute_minus": frozenset({R.EXPAND, R.ARITHMETIC}),

@@ -22,7 +22,7 @@ from chainrule.symbolic.core.trees import evaluate, mul
 from chainrule.symbolic.moves import factors, functions, recognise
 from chainrule.symbolic.moves.protocol import MoveDoesNotApply
 from chainrule.symbolic.moves.registry import move_function
-from chainrule.symbolic.moves.tidy import expand, sign_into_bracket, tidy
+from chainrule.symbolic.moves.tidy import cancel_in_products, expand, sign_into_bracket, tidy
 from chainrule.symbolic.proof.congruence import claim, make
 from chainrule.symbolic.proof.honesty import Verdict as Honesty
 from chainrule.symbolic.proof.honesty import verdict
@@ -195,6 +195,7 @@ def simplify_product(route: RouteBuilder, fractions: bool) -> None:
         split = "factor: a factor of the denominator divides it"
         if try_move(route, factors.split_polynomial_factor, split, a):
             make(route, factors.cancel_factor, "the common factor cancels")
+    try_move(route, cancel_in_products, "cancel the common factors")
     if sp.count_ops(evaluate(route.current)) < sp.count_ops(route.current):
         try_move(route, moves.multiply_out, "multiply out")
 
