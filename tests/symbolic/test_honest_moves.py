@@ -26,6 +26,7 @@ from chainrule.symbolic.core.symbols import a, x, y, z
 from chainrule.symbolic.core.trees import add, frac, group, mul, neg
 from chainrule.symbolic.derivations.expression import derive_expression
 from chainrule.symbolic.derivations.pair import derive_pair
+from chainrule.symbolic.derivations.pair import steps as pair_steps
 from chainrule.symbolic.derivations.reference import reference_derivations
 from chainrule.symbolic.moves import tidy
 from chainrule.symbolic.proof import honesty
@@ -114,6 +115,30 @@ def test_the_reference_writes_x_first_with_a_move_that_claims_to_reorder():
 
 
 # --------------------------------------------------------------------------- planted defects
+
+
+def test_the_no_op_pull_x_out_comes_back_when_the_judge_is_planted_away(monkeypatch):
+    monkeypatch.setattr(RouteBuilder, "judge", lambda self, before, after, move, text: True)
+    monkeypatch.setattr(pair_steps, "verdict", lambda *args: (honesty.Verdict.KEEP, None))
+    dw = derive_pair("tanh", "mse", ["5"])[0]
+    found = audit([dw])
+    assert any("'identical', labelled 'factor_first'" in problem for problem in found)
+    direct = next(r for r in dw.routes if r.name == "direct")
+    assert direct.steps[-1].text == "pull x out"
+
+
+def test_a_reorder_labelled_as_a_rewrite_is_caught():
+    dw = {d.id: d for d in reference_derivations()}["5"]
+    chain = dw.routes[0]
+    planted = dataclasses.replace(chain.steps[-1], move="factor_out")
+    bad = dataclasses.replace(chain, steps=(*chain.steps[:-1], planted))
+    found = audit([dataclasses.replace(dw, routes=(bad, *dw.routes[1:]))])
+    assert len(found) == 1 and "'reorder', labelled 'factor_out'" in found[0]
+    dw_symbol = sp.Symbol("dw")
+    route = RouteBuilder("chain rule", Context((Definition(dw_symbol, (a - y) * x),)))
+    route.state(dw_symbol, mul(group(a - y), x), "given", "dw")
+    route.claim(mul(x, group(a - y)), "factor_out", "pull x out")
+    assert len(route.steps) == 1  # the engine does not add it
 
 
 def _route() -> RouteBuilder:
