@@ -24,11 +24,13 @@ from chainrule.symbolic.core.engine import RouteBuilder
 from chainrule.symbolic.core.model import Definition, Verdict
 from chainrule.symbolic.core.symbols import a, x, y, z
 from chainrule.symbolic.core.trees import add, frac, group, mul, neg
+from chainrule.symbolic.derivations import expression
 from chainrule.symbolic.derivations.expression import derive_expression
 from chainrule.symbolic.derivations.pair import derive_pair
 from chainrule.symbolic.derivations.pair import steps as pair_steps
 from chainrule.symbolic.derivations.reference import reference_derivations
 from chainrule.symbolic.moves import tidy
+from chainrule.symbolic.moves.protocol import MoveDoesNotApply
 from chainrule.symbolic.proof import honesty
 from chainrule.symbolic.proof.check import Context
 from chainrule.symbolic.proof.honesty import audit, verdict
@@ -97,6 +99,21 @@ def test_a_cancellation_to_zero_is_called_one():
     assert (last.after, last.move) == (0, "cancel_like_terms")
     assert last.text == "the terms cancel, leaving 0"
     assert "= 0 ✓ multiply out the factors" not in _lines(derivation)
+
+
+def test_the_pythagorean_identity_is_its_own_route(monkeypatch):
+    derivation = _derive("sin(z)**2 + cos(z)**2")
+    assert [r.name for r in derivation.routes] == ["chain rule", "identity"]
+    first = derivation.routes[1].steps[0]
+    assert (first.move, first.after) == ("pythagorean_identity", 1)
+    assert derivation.routes_agree and derivation.routes[1].result == 0
+    assert "identity" not in [r.name for r in _derive("sin(z)**2 + cos(2*z)**2").routes]
+
+    def planted(expr):
+        raise MoveDoesNotApply("planted: the identity never found")
+
+    monkeypatch.setattr(expression, "pythagorean_identity", planted)
+    assert [r.name for r in _derive("sin(z)**2 + cos(z)**2").routes] == ["chain rule"]
 
 
 def test_no_pull_x_out_that_changes_nothing():

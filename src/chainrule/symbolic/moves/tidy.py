@@ -25,7 +25,7 @@ import sympy as sp
 
 from chainrule.symbolic.core.symbols import sigma
 from chainrule.symbolic.core.trees import evaluate, replace
-from chainrule.symbolic.moves.functions import sinh_over_cosh
+from chainrule.symbolic.moves.functions import pythagorean_identity, sinh_over_cosh
 from chainrule.symbolic.moves.protocol import MoveDoesNotApply, polynomial_algebra
 from chainrule.symbolic.proof.honesty import Verdict, verdict
 from chainrule.symbolic.proof.rewrite_class import as_written
@@ -262,6 +262,7 @@ _IF_SHORTER: tuple[tuple[Move, str], ...] = (
     (expand_numerator, "expand the numerator"),
     (expand, "expand"),
     (sinh_over_cosh, "sinh(u)/cosh(u) = tanh(u)"),
+    (pythagorean_identity, "sin²u + cos²u = 1 (Pythagorean identity)"),
 )
 _LAST: tuple[tuple[Move, str], ...] = ((recognise_sigma, "recognise σ"),)
 
