@@ -11,6 +11,7 @@
     │   ├── ModelFileError             a saved model that cannot be read
     │   └── LimitError                 input too large, or work too slow, for its budget
     ├── ProofError (AssertionError)    a derivation step failed its check
+    │   └── MislabelledStep            a step whose move id names another rewrite
     └── TrainingError (ArithmeticError) parameters or cost became non-finite
 
 The CLI turns any ChainruleError into one line on standard error and exit status 2.
@@ -23,6 +24,7 @@ __all__ = [
     "DataError",
     "InputError",
     "LimitError",
+    "MislabelledStep",
     "ModelFileError",
     "ParseError",
     "ProofError",
@@ -57,6 +59,11 @@ class ModelFileError(InputError):
 
 class ProofError(ChainruleError, AssertionError):
     """A derivation step whose claim failed its check."""
+
+
+class MislabelledStep(ProofError):
+    """A derivation step whose move id names another rewrite than the one it made (a
+    cancellation labelled "multiply out"): a bug in the script or plan that chose it."""
 
 
 class TrainingError(ChainruleError, ArithmeticError):

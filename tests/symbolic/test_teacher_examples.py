@@ -3,8 +3,10 @@ defect planted back to see the test catch it."""
 
 from __future__ import annotations
 
+import pytest
 import sympy as sp
 
+from chainrule.errors import MislabelledStep
 from chainrule.render.text import to_text
 from chainrule.symbolic.catalog.parse import parse_expression
 from chainrule.symbolic.core.symbols import z
@@ -18,8 +20,8 @@ def _derive(text: str):
 
 def _cancellation_labelled_honestly(derivation) -> bool:
     steps = derivation.routes[0].steps
-    zeros = [s for s in steps if s.after == 0 and s.move.startswith("multiply_out")]
-    return bool(zeros) and all("cancel" in s.text for s in zeros)
+    zeros = [s for s in steps if s.after == 0 and s.before != 0]
+    return bool(zeros) and all("cancel" in s.text and "cancel" in s.move for s in zeros)
 
 
 def test_log_cosh_ends_at_tanh_not_sinh_over_cosh():
@@ -37,7 +39,7 @@ def test_a_cancellation_to_zero_says_the_terms_cancel():
 
 def test_planted_defects_are_caught(monkeypatch):
     """Without the tanh move the result stays sinh/cosh; without the honest sentence the
-    cancellation reads 'multiply out the factors' alone."""
+    cancellation labelled 'multiply out' is refused by the engine."""
     plan = tuple(m for m in tidy_module._IF_SHORTER if m[0].__name__ != "sinh_over_cosh")
     monkeypatch.setattr(tidy_module, "_IF_SHORTER", plan)
     assert _derive("log(cosh(z))").result != sp.tanh(z)
@@ -46,7 +48,8 @@ def test_planted_defects_are_caught(monkeypatch):
 
     def dishonest(move, text, before, after):
         step = original(move, text, before, after)
-        return tidy_module.TidyStep(step.after, step.move, text)
+        return tidy_module.TidyStep(step.after, "multiply_out_keeping_brackets", text)
 
     monkeypatch.setattr(tidy_module, "_step", dishonest)
-    assert not _cancellation_labelled_honestly(_derive("sin(z)**2 + cos(z)**2"))
+    with pytest.raises(MislabelledStep, match="cancel to 0"):
+        _derive("sin(z)**2 + cos(z)**2")

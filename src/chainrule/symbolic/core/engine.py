@@ -11,7 +11,10 @@ A script is ordinary Python that drives a :class:`RouteBuilder`::
 a move on the current expression. Either way the step's claim (``before = after``) is checked,
 and a failed check raises :class:`~chainrule.errors.ProofError`: a wrong step is never built.
 A proven step whose move id is not one of :mod:`chainrule.symbolic.moves.registry` is refused
-too, so a derivation emits registered ids only.
+too, so a derivation emits registered ids only. A step that continues the line is judged by
+:mod:`chainrule.symbolic.proof.honesty` before it is proven: one whose two sides read the same,
+or that only reorders without a move that claims to, is not added; one whose move id names
+another rewrite than the one it made raises :class:`~chainrule.errors.MislabelledStep`.
 """
 
 from __future__ import annotations
@@ -20,11 +23,13 @@ from collections.abc import Callable, Sequence
 
 import sympy as sp
 
-from chainrule.errors import ProofError
+from chainrule.errors import MislabelledStep, ProofError
 from chainrule.symbolic.core.model import Check, Definition, Derivation, Route, Step, Verdict
 from chainrule.symbolic.core.symbols import sigma
-from chainrule.symbolic.moves.registry import require_registered
+from chainrule.symbolic.moves.registry import is_registered, require_registered
 from chainrule.symbolic.proof.check import Context, off_the_jumps, prove_equal
+from chainrule.symbolic.proof.honesty import Verdict as Honesty
+from chainrule.symbolic.proof.honesty import verdict
 
 __all__ = ["RouteBuilder", "finish", "oracle", "oracle_check"]
 
@@ -57,6 +62,8 @@ class RouteBuilder:
         if self.current is None:
             raise ValueError("a route must start with state() before a move is applied")
         after = move(self.current, *args, **kwargs)
+        if not self.judge(self.current, after, _move_id(move), text):
+            return self.current
         return self._add(lhs or self.lhs, self.current, after, _move_id(move), text, ())
 
     def claim(
@@ -70,7 +77,29 @@ class RouteBuilder:
     ) -> sp.Expr:
         """Continue the line with ``after``, justified by a named rule (its sub-derivations)."""
         before = self.current if lhs is None else lhs
+        if lhs is None and not subderivations and not self.judge(before, after, move, text):
+            return self.current
         return self._add(lhs or self.lhs, before, after, move, text, tuple(subderivations))
+
+    def judge(self, before: sp.Expr, after: sp.Expr, move: str, text: str) -> bool:
+        """Whether the step ``before`` → ``after`` labelled ``move`` is to be added: False for
+        one that changes nothing it shows, or only the order unasked.
+
+        Raises
+        ------
+        MislabelledStep
+            When the move id names another rewrite than the one made.
+        """
+        if not is_registered(move):
+            return True  # proven, then refused by the registry, as any other step
+        found, rewrite = verdict(before, after, move)
+        if found is Honesty.MISLABELLED:
+            raise MislabelledStep(
+                f"step {len(self.steps) + 1} of route '{self.name}' ({text}): "
+                f"{sp.sstr(before)} → {sp.sstr(after)} is '{rewrite.value}', not what "
+                f"{move!r} names"
+            )
+        return found is Honesty.KEEP
 
     def record(self, lhs: sp.Expr, after: sp.Expr, move: str, text: str, check: Check) -> sp.Expr:
         """Add a line ``lhs = after`` whose claim another checker settled (matrix equations,

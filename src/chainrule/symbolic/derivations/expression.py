@@ -15,7 +15,10 @@ import sympy as sp
 
 from chainrule.errors import InputError
 from chainrule.symbolic.core.engine import RouteBuilder, finish
-from chainrule.symbolic.core.model import Derivation
+from chainrule.symbolic.core.model import Derivation, Route
+from chainrule.symbolic.core.trees import evaluate
+from chainrule.symbolic.moves.functions import pythagorean_identity
+from chainrule.symbolic.moves.protocol import MoveDoesNotApply
 from chainrule.symbolic.moves.tidy import tidy
 from chainrule.symbolic.proof.check import Context
 from chainrule.symbolic.rules import differentiate, show
@@ -45,7 +48,8 @@ def derive_expression(
     -------
     Derivation
         Id ``"expr"``, goal ``Derivative(expr, variable)``, no givens, one route (``"chain
-        rule"`` when a chain rule was used, else ``"direct"``) whose result is the derivative;
+        rule"`` when a chain rule was used, else ``"direct"``) whose result is the derivative,
+        and a second, ``"identity"``, where sin²u + cos²u stands in ``expr``;
         its notes are the domain it is proven on, then the rules' side conditions.
 
     Raises
@@ -67,6 +71,7 @@ def derive_expression(
         route.state(step.lhs, step.after, step.rule, step.text)
     for move in tidy(derivation.result):
         route.claim(move.after, move.move, move.text)
+    routes = [route.route(), *_by_the_identity(expr, variable, context)]
     notes = (domain.note, *derivation.side_conditions)
     if text is not None:
         notes = (f"as typed: {' '.join(text.split())}",) + notes
@@ -75,7 +80,23 @@ def derive_expression(
         f"d/d{show(variable)} of {show(expr)}",
         sp.Derivative(expr, variable),
         (),
-        [route.route()],
+        routes,
         context,
         notes,
     )
+
+
+def _by_the_identity(expr: sp.Expr, variable: sp.Symbol, context: Context) -> list[Route]:
+    """A second route where sin²u + cos²u stands in ``expr``: the identity first, then the
+    rules on what is left (d/dz[sin²z + cos²z] = d/dz[1] = 0)."""
+    try:
+        simpler = evaluate(pythagorean_identity(expr))
+    except MoveDoesNotApply:
+        return []
+    route = RouteBuilder("identity", context)
+    route.state(expr, simpler, "pythagorean_identity", "sin²u + cos²u = 1 (Pythagorean identity)")
+    for step in differentiate(simpler, variable).steps:
+        route.state(step.lhs, step.after, step.rule, step.text)
+    for move in tidy(route.current):
+        route.claim(move.after, move.move, move.text)
+    return [route.route()]

@@ -142,12 +142,14 @@ def collect_in(expr: sp.Expr, term: sp.Expr) -> sp.Expr:
 
 
 def factor_first(expr: sp.Expr, factor: sp.Expr) -> sp.Expr:
-    """p · c · q = c · (p q): the factor c written first (dw = x · dz)."""
-    factors = list(sp.Mul.make_args(evaluate(expr)))
-    if factor not in factors:
+    """p · c · q = c · (p q): the factor c written first, the others as they were written
+    (dw = x · dz)."""
+    written = list(sp.Mul.make_args(strip(expr)))
+    found = next((f for f in written if evaluate(strip(f)) == factor), None)
+    if found is None:
         raise MoveDoesNotApply(f"{factor} is not a factor of {expr}")
-    factors.remove(factor)
-    rest = sp.Mul(*factors)
+    written.remove(found)
+    rest = strip(mul(*written)) if written else sp.S.One
     return mul(factor, group(rest) if isinstance(rest, sp.Add) else rest)
 
 

@@ -1,4 +1,4 @@
-"""Moves on named functions: sinh(u)/cosh(u) = tanh(u), sign(-u) = -sign(u)."""
+"""Moves on named functions: sinh(u)/cosh(u) = tanh(u), sign(-u) = -sign(u), sin²u + cos²u = 1."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from chainrule.symbolic.core.trees import evaluate, replace
 from chainrule.symbolic.moves.protocol import MoveDoesNotApply
 
 __all__ = [
+    "pythagorean_identity",
     "sign_of_negative",
     "sinh_over_cosh",
 ]
@@ -55,3 +56,34 @@ def sign_of_negative(expr: sp.Expr) -> sp.Expr:
     if result == evaluate(expr):
         raise MoveDoesNotApply(f"no sign of a negated argument in {expr}")
     return evaluate(result)
+
+
+def pythagorean_identity(expr: sp.Expr) -> sp.Expr:
+    """sin²u + cos²u = 1, the Pythagorean identity (c sin²u + c cos²u = c, the other terms
+    of the sum kept)."""
+
+    def rule(node):
+        if not isinstance(node, sp.Add):
+            return None
+        terms = list(sp.Add.make_args(evaluate(node)))
+        for term in terms:
+            coefficient, square = term.as_coeff_Mul()
+            u = _argument_of_square(square, sp.sin)
+            partner = coefficient * sp.cos(u) ** 2 if u is not None else None
+            if partner is not None and partner in terms:
+                rest = [t for t in terms if t is not term and t is not partner]
+                return sp.Add(coefficient, *rest)
+        return None
+
+    result = replace(expr, rule)
+    if result == expr:
+        raise MoveDoesNotApply(f"no sin(u)² + cos(u)² in {expr}")
+    return result
+
+
+def _argument_of_square(factor: sp.Expr, function: type[sp.Function]) -> sp.Expr | None:
+    """u when ``factor`` is function(u)², else None."""
+    if not (isinstance(factor, sp.Pow) and factor.exp == 2):
+        return None
+    base = factor.base
+    return base.args[0] if isinstance(base, function) else None

@@ -34,6 +34,7 @@ __all__ = [
     "MOVES",
     "MoveInfo",
     "UnregisteredMove",
+    "is_registered",
     "markdown_table",
     "move_function",
     "moves_in",
@@ -130,6 +131,11 @@ def _identity(move: Callable) -> str:
 
 #: Every move by id.
 MOVES: Mapping[str, MoveInfo] = MappingProxyType(_build())
+
+
+def is_registered(move: str) -> bool:
+    """Whether every part of the move id (parts joined by ``+``) is registered."""
+    return all(part in MOVES for part in move.split("+"))
 
 
 def require_registered(move: str) -> None:

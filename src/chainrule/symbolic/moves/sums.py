@@ -25,6 +25,7 @@ __all__ = [
     "cancel_signs",
     "compose",
     "distribute_minus",
+    "drop_factor_one",
     "expand_products",
     "factor_minus",
     "factor_out",
@@ -72,6 +73,14 @@ def distribute_minus(expr: sp.Expr) -> sp.Expr:
 def multiply_out(expr: sp.Expr) -> sp.Expr:
     """Carry out the products and signs written out: -c · 1/u · (-1) = c/u."""
     return evaluate(expr)
+
+
+def drop_factor_one(expr: sp.Expr) -> sp.Expr:
+    """u · 1 = u: the factors 1 of a product dropped, the others as they were written."""
+    factors = [f for f in sp.Mul.make_args(strip(expr)) if f != 1]
+    if len(factors) == len(sp.Mul.make_args(strip(expr))):
+        raise MoveDoesNotApply(f"no factor 1 in {expr}")
+    return strip(mul(*factors)) if factors else sp.S.One
 
 
 def keep_constant_as_written(expr: sp.Expr, term: sp.Expr, variable: sp.Symbol) -> sp.Expr:

@@ -4,13 +4,16 @@ A rule result such as ``1/(1 + e^(-z)) · (-e^(-z))`` is written out the way the
 it. Each move below makes one named, checkable rewrite of it (its docstring states the
 identity); :func:`tidy` chooses which moves to make, one after another, until none helps:
 
-- moves that only ever tidy (carry out the written products, take a minus sign into a bracket)
-  are made whenever they change the expression;
+- moves that only ever tidy (cancel a factor written above and below, cancel like terms, carry
+  out the written products, take a minus sign into a bracket) are made whenever they change
+  the expression, the cancellations first so that "multiply out" never hides one;
 - moves that may also make it longer (one fraction, expand, cancel) are made when they make it
   shorter, alone or followed by one more move (one fraction, then expand the numerator);
 - σ is recognised last, once the algebra is done, so that it folds the tidy form.
 
-No move calls ``sympy.simplify``: each is one small, predictable rewrite.
+A move is made only where
+:mod:`chainrule.symbolic.proof.honesty` finds that it did what its id says (and changed
+more than the order). No move calls ``sympy.simplify``: each is one small, predictable rewrite.
 """
 
 from __future__ import annotations
@@ -21,14 +24,18 @@ from dataclasses import dataclass
 import sympy as sp
 
 from chainrule.symbolic.core.symbols import sigma
-from chainrule.symbolic.core.trees import replace
-from chainrule.symbolic.moves.functions import sinh_over_cosh
+from chainrule.symbolic.core.trees import evaluate, replace
+from chainrule.symbolic.moves.functions import pythagorean_identity, sinh_over_cosh
 from chainrule.symbolic.moves.protocol import MoveDoesNotApply, polynomial_algebra
+from chainrule.symbolic.proof.honesty import Verdict, verdict
+from chainrule.symbolic.proof.rewrite_class import as_written
 from chainrule.symbolic.rules.table import show
 
 __all__ = [
     "TidyStep",
     "cancel_common_factor",
+    "cancel_in_products",
+    "cancel_like_terms",
     "expand",
     "expand_numerator",
     "factor_out_of_sum",
@@ -71,6 +78,59 @@ def _product_keeping_brackets(factors: list[sp.Expr]) -> sp.Expr:
     if len(others) == 1 and isinstance(others[0], sp.Add) and abs(number) != 1:
         return sp.Mul(number, others[0], evaluate=False)
     return sp.Mul(*factors)
+
+
+def cancel_in_products(expr: sp.Expr) -> sp.Expr:
+    """u · v/u = v: a factor written both above and below in one product cancels (z/z = 1),
+    the rest of that product carried out."""
+    return replace(expr, lambda node: evaluate(node) if _cancelling(node) else None)
+
+
+def _cancelling(node: sp.Expr) -> bool:
+    return isinstance(node, sp.Mul) and bool(_cancelled_factors(node))
+
+
+def _cancelled_factors(node: sp.Mul) -> list[sp.Expr]:
+    """The factors of the product that stand both above and below in it, in order."""
+    above, below = [], []
+    for factor in _written_factors(node):
+        plain = evaluate(factor)
+        if plain.is_number:
+            continue
+        if isinstance(plain, sp.Pow) and plain.exp.is_Integer and plain.exp < 0:
+            below.append(plain.base)
+        else:
+            above.append(
+                plain.base if isinstance(plain, sp.Pow) and plain.exp.is_Integer else plain
+            )
+    return [f for f in dict.fromkeys(above) if f in below]
+
+
+def _written_factors(node: sp.Expr) -> list[sp.Expr]:
+    """The factors of a written product, through its groups and nested products; 1/(p q) is
+    1/p · 1/q."""
+    inner = node.args[0] if isinstance(node, sp.UnevaluatedExpr) else node
+    if isinstance(inner, sp.Mul):
+        return [f for arg in inner.args for f in _written_factors(arg)]
+    if isinstance(inner, sp.Pow) and inner.exp.is_Integer and inner.exp < 0:
+        base = inner.base.args[0] if isinstance(inner.base, sp.UnevaluatedExpr) else inner.base
+        if isinstance(base, sp.Mul):
+            return [sp.Pow(f, inner.exp) for f in _written_factors(base)]
+    return [inner]
+
+
+def cancel_like_terms(expr: sp.Expr) -> sp.Expr:
+    """p u - p u + q = q and p u + r u = (p + r) u for numbers p, r: terms of a sum that are
+    alike but for a number merge, or cancel."""
+    return replace(expr, lambda node: evaluate(node) if _has_like_terms(node) else None)
+
+
+def _has_like_terms(node: sp.Expr) -> bool:
+    if not isinstance(node, sp.Add):
+        return False
+    parts = [evaluate(t) for t in sp.Add.make_args(as_written(node))]
+    symbolic = [p.as_coeff_Mul()[1] for p in parts if not p.is_number]
+    return len(set(symbolic)) < len(symbolic)
 
 
 def sign_into_bracket(expr: sp.Expr) -> sp.Expr:
@@ -190,6 +250,8 @@ def _fraction(expr: sp.Expr) -> tuple[sp.Expr, sp.Expr]:
 Move = Callable[[sp.Expr], sp.Expr]
 
 _ALWAYS: tuple[tuple[Move, str], ...] = (
+    (cancel_in_products, "cancel the common factor"),
+    (cancel_like_terms, "like terms cancel"),
     (multiply_out_keeping_brackets, "multiply out the factors"),
     (sign_into_bracket, "take the minus sign into the bracket"),
 )
@@ -200,6 +262,7 @@ _IF_SHORTER: tuple[tuple[Move, str], ...] = (
     (expand_numerator, "expand the numerator"),
     (expand, "expand"),
     (sinh_over_cosh, "sinh(u)/cosh(u) = tanh(u)"),
+    (pythagorean_identity, "sin²u + cos²u = 1 (Pythagorean identity)"),
 )
 _LAST: tuple[tuple[Move, str], ...] = ((recognise_sigma, "recognise σ"),)
 
@@ -242,27 +305,14 @@ def _next_moves(expr: sp.Expr, seen: set) -> list[TidyStep]:
 
 
 def _attempt(move: Move, expr: sp.Expr) -> sp.Expr | None:
-    """``move(expr)``, or None when it changes nothing or does not apply."""
+    """``move(expr)``, or None when it does not apply, changes only the order (or nothing),
+    or makes another rewrite than its id names (:mod:`chainrule.symbolic.proof.honesty`)."""
     try:
         after = move(expr)
     except MoveDoesNotApply:
         return None
-    return None if _reordered(after, expr) else after
-
-
-def _reordered(one: sp.Expr, other: sp.Expr) -> bool:
-    """Whether the two differ at most in the order of the arguments of a sum or product."""
-    if one == other:
-        return True
-    if one.func != other.func or len(one.args) != len(other.args) or not one.args:
-        return False
-    unmatched = list(other.args)
-    for arg in one.args:
-        match = next((o for o in unmatched if _reordered(arg, o)), None)
-        if match is None:
-            return False
-        unmatched.remove(match)
-    return True
+    found, _ = verdict(expr, after, move.__name__)
+    return after if found is Verdict.KEEP else None
 
 
 def _cost(expr: sp.Expr) -> int:
@@ -275,6 +325,27 @@ def _step(move: Move, text: str, before: sp.Expr, after: sp.Expr) -> TidyStep:
         text = "recognise " + ", ".join(
             f"{show(s)} = 1/(1 + {show(sp.exp(-s.args[0]))})" for s in found
         )
+    elif move is cancel_in_products:
+        text += ": " + "; ".join(_cancelled_sentences(before))
     elif after == 0 and before != 0:
-        text += ": the terms cancel, leaving 0"  # what the line shows, not only how
+        text = "the terms cancel, leaving 0"
     return TidyStep(after, move.__name__, text)
+
+
+def _cancelled_sentences(expr: sp.Expr) -> list[str]:
+    """``z/z = 1`` for each factor cancelled in a product of ``expr`` (outermost first)."""
+    found: list[str] = []
+
+    def rule(node):
+        if not _cancelling(node):
+            return None
+        for factor in _cancelled_factors(node):
+            shown = show(factor)
+            shown = f"({shown})" if isinstance(factor, (sp.Add, sp.Mul)) else shown
+            sentence = f"{shown}/{shown} = 1"
+            if sentence not in found:
+                found.append(sentence)
+        return node
+
+    replace(expr, rule)
+    return found

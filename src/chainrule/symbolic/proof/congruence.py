@@ -113,8 +113,11 @@ def _proven(old: sp.Expr, new: sp.Expr, context: Context) -> Check:
 def claim(
     route: RouteBuilder, after: sp.Expr, move: str, text: str, lhs: sp.Expr | None = None
 ) -> sp.Expr:
-    """Continue the route with ``after``, proven by :func:`congruent_check`."""
+    """Continue the route with ``after``, proven by :func:`congruent_check`; a step that the
+    engine's judge drops (it changes nothing it shows) is not added."""
     before = route.current
+    if not route.judge(before, after, move, text):
+        return before
     check = congruent_check(before, after, route.context)
     route.record(lhs if lhs is not None else route.lhs, after, move, text, check)
     route.steps[-1] = dataclasses.replace(route.steps[-1], before=before)

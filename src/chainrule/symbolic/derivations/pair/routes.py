@@ -26,7 +26,7 @@ from chainrule.symbolic.derivations.pair.steps import (
     simplify_product,
     try_move,
 )
-from chainrule.symbolic.moves import factors, recognise
+from chainrule.symbolic.moves import factors, recognise, sums
 from chainrule.symbolic.proof.check import Context
 from chainrule.symbolic.proof.congruence import make
 from chainrule.symbolic.rules.table import show
@@ -200,7 +200,7 @@ def chain_route_dw(
     )
     make(route, moves.substitute, "substitute [3] and [4]", {dL_dz: dl_dz, dz_dw: dz_dw_result})
     route.context = algebra_context(activation, loss)
-    make(route, factors.factor_first, "final result: dw = x · dz", x)
+    try_move(route, factors.factor_first, "final result: dw = x · dz", x)
     return route.route()
 
 
@@ -211,5 +211,5 @@ def chain_route_db(activation: CatalogEntry, loss: CatalogEntry, dl_dz: sp.Expr)
     route.state(sp.Derivative(L, b), mul(dL_dz, dz_db), "chain_rule", "chain rule")
     make(route, moves.substitute, "substitute [3] and dz/db = 1", {dL_dz: dl_dz, dz_db: 1})
     route.context = algebra_context(activation, loss)
-    make(route, moves.multiply_out, "final result: db = dz")
+    make(route, sums.drop_factor_one, "final result: db = dz")
     return route.route()

@@ -22,8 +22,10 @@ from chainrule.symbolic.core.trees import evaluate, mul
 from chainrule.symbolic.moves import factors, functions, recognise
 from chainrule.symbolic.moves.protocol import MoveDoesNotApply
 from chainrule.symbolic.moves.registry import move_function
-from chainrule.symbolic.moves.tidy import sign_into_bracket, tidy
+from chainrule.symbolic.moves.tidy import cancel_in_products, expand, sign_into_bracket, tidy
 from chainrule.symbolic.proof.congruence import claim, make
+from chainrule.symbolic.proof.honesty import Verdict as Honesty
+from chainrule.symbolic.proof.honesty import verdict
 from chainrule.symbolic.rules import differentiate
 from chainrule.symbolic.rules.table import show
 
@@ -43,14 +45,17 @@ Move = Callable[..., sp.Expr]
 
 
 def try_move(route: RouteBuilder, move: Move, text: str, *args) -> bool:
-    """Make ``move`` on the route's current expression if it applies and changes it."""
+    """Make ``move`` on the route's current expression if it applies, changes more than the
+    order of what it shows, and makes the rewrite its id names (:mod:`~chainrule.symbolic.
+    proof.honesty`)."""
     try:
         after = move(route.current, *args)
     except MoveDoesNotApply:
         return False
-    if after == route.current:
+    move_id = getattr(move, "move_id", move.__name__)
+    if verdict(route.current, after, move_id)[0] is not Honesty.KEEP:
         return False
-    claim(route, after, getattr(move, "move_id", move.__name__), text)
+    claim(route, after, move_id, text)
     return True
 
 
@@ -190,6 +195,7 @@ def simplify_product(route: RouteBuilder, fractions: bool) -> None:
         split = "factor: a factor of the denominator divides it"
         if try_move(route, factors.split_polynomial_factor, split, a):
             make(route, factors.cancel_factor, "the common factor cancels")
+    try_move(route, cancel_in_products, "cancel the common factors")
     if sp.count_ops(evaluate(route.current)) < sp.count_ops(route.current):
         try_move(route, moves.multiply_out, "multiply out")
 
@@ -205,6 +211,7 @@ _TOWARD: tuple[tuple[Move, str], ...] = (
     (factors.sum_as_one_fraction, "write as one fraction"),
     (factors.cancel_fraction, "cancel the factors common to numerator and denominator"),
     (factors.factor_polynomial, "factor"),
+    (expand, "multiply out"),
     (sign_into_bracket, "take the minus sign into the bracket"),
 )
 _DEPTH = 3
@@ -213,7 +220,8 @@ _LARGEST = 60  # operations; beyond this the search costs more than it finds
 
 def reach(route: RouteBuilder, target: sp.Expr) -> bool:
     """Make the shortest sequence (at most three) of the named moves above that turns the
-    route's expression into ``target`` (up to the order of terms and factors).
+    route's expression into ``target`` (up to the order of terms and factors), each move
+    making the rewrite its id names.
 
     Returns whether it got there; when no sequence does, the route is left as it was, and the
     derivation's routes are still proven equal by the checker.
@@ -237,11 +245,19 @@ def reach(route: RouteBuilder, target: sp.Expr) -> bool:
                 if plain in seen:
                     continue
                 seen.add(plain)
-                path_here = (*path, (after, move, text))
-                if plain == goal:
-                    for step_after, step_move, step_text in path_here:
+                path_here = (*path, (expr, after, move, text))
+                if plain == goal and _honest_path(path_here):
+                    for _, step_after, step_move, step_text in path_here:
                         claim(route, step_after, step_move.__name__, step_text)
                     return True
                 following.append((after, path_here))
         frontier = following
     return False
+
+
+def _honest_path(path: tuple) -> bool:
+    """Whether every move of the path makes the rewrite its id names (and changes more than
+    the order)."""
+    return all(
+        verdict(before, after, move.__name__)[0] is Honesty.KEEP for before, after, move, _ in path
+    )

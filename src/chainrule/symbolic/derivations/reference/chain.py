@@ -10,6 +10,7 @@ from chainrule.symbolic.core.model import Derivation, Route
 from chainrule.symbolic.core.symbols import L, a, b, w, x, z
 from chainrule.symbolic.core.trees import mul
 from chainrule.symbolic.derivations.reference.givens import LINEAR, network_context
+from chainrule.symbolic.moves import factors
 from chainrule.symbolic.rules import differentiate
 
 __all__ = ["chain_route_db", "chain_route_dw", "derivative_of_linear", "derivative_wrt_z"]
@@ -72,7 +73,7 @@ def chain_route_dw(dl_dz: sp.Expr, dz_dw: sp.Expr) -> Route:
         {mul(dL_da, da_dz, dz_dw_symbol): mul(dL_dz, dz_dw_symbol)},
     )
     route.apply(moves.substitute, "substitute [3] and [4]", {dL_dz: dl_dz, dz_dw_symbol: dz_dw})
-    route.apply(moves.factor_out, "final result: dw = x(a - y) = x · dz", x)
+    route.apply(factors.factor_first, "final result: dw = x(a - y) = x · dz", x)
     return route.route()
 
 
