@@ -164,3 +164,29 @@ def test_the_side_proof_of_ln_appears_once(capsys):
     assert out.count("[ln] Side proof") == 1 and "│ [ln] Side proof" in out
     status, out, _ = run(capsys, "derive", "ln")
     assert status == 0 and out.startswith("[ln] Side proof")
+
+
+def test_brief_folds_each_side_step_into_one_line(capsys, tmp_path, monkeypatch):
+    """--brief: no nested block, the side step summed up in the sentence that uses it; the
+    cache keeps the brief and the full document apart."""
+    monkeypatch.setenv("CHAINRULE_CACHE_DIR", str(tmp_path))
+    for _ in range(2):  # proven, then read from the cache
+        status, brief, _ = run(capsys, "derive", "1", "5", "--brief")
+        assert status == 0
+        assert "│" not in brief
+        assert "(side step [ln]: d/dx[ln(x)] = 1/x in 5 steps, each proven exactly)" in brief
+        assert "side step [ln-chain]: d/dw[ln(1 + eᶻ)] = x · eᶻ/(1 + eᶻ) in 3 steps" in brief
+        status, full, _ = run(capsys, "derive", "1", "5")
+        assert status == 0 and "│ [ln] Side proof" in full and "side step [ln]" not in full
+    status, out, _ = run(capsys, "derive", "1", "--brief", "--format", "json")
+    (derivation,) = json.loads(out)["derivations"]
+    steps = derivation["routes"][0]["steps"]
+    assert all(step["subderivations"] == [] for step in steps)
+    assert any("side step [ln]" in step["text"] for step in steps)
+
+
+def test_a_brief_handout_reads_back_and_passes_the_checker(capsys, tmp_path):
+    target = tmp_path / "brief.md"
+    assert run(capsys, "derive", "1", "5", "--brief", "-o", str(target))[0] == 0
+    status, out, err = run(capsys, "check", str(target))
+    assert status == 0, out + err

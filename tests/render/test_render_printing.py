@@ -139,3 +139,39 @@ def test_str_form_keeps_stored_order():
     assert expr_str(add(mul(w, x), b)) == "w*x + b"
     assert expr_str(AS_POWER) == "(1 + exp(-z))**(-1)"
     assert expr_str(TWO_FRACTIONS) == "(1/(1 + exp(-z)))*(exp(-z)/(1 + exp(-z)))"
+
+
+def test_folded_sums_up_a_side_step_and_says_how_it_was_checked():
+    import dataclasses
+
+    import render_cases
+
+    from chainrule.render.printing import folded
+    from chainrule.symbolic.core.model import Check, Verdict
+
+    cost = render_cases.cost()
+    (step,) = [s for s in cost.routes[0].steps if s.subderivations]
+    (sub,) = step.subderivations
+    (shown,) = folded([cost])
+    (summed,) = [s for s in shown.routes[0].steps if s.text.startswith(step.text + " (")]
+    assert summed.subderivations == () and f"side step [{sub.id}]" in summed.text
+    assert "each proven exactly" in summed.text
+    numeric = Check(Verdict.CHECKED_NUMERICALLY, "50 digits")
+    weak_route = dataclasses.replace(
+        sub.routes[0], steps=(dataclasses.replace(sub.routes[0].steps[0], check=numeric),)
+    )
+    weak = dataclasses.replace(sub, routes=(weak_route,))
+    planted = dataclasses.replace(
+        cost,
+        routes=(
+            dataclasses.replace(
+                cost.routes[0],
+                steps=tuple(
+                    dataclasses.replace(s, subderivations=(weak,)) if s is step else s
+                    for s in cost.routes[0].steps
+                ),
+            ),
+        ),
+    )
+    (text,) = [s.text for s in folded([planted])[0].routes[0].steps if "side step" in s.text]
+    assert "in 1 step, 1 of them checked numerically" in text

@@ -16,6 +16,7 @@ from chainrule.cli.options import add_time_limit_option
 from chainrule.cli.output import write_output
 from chainrule.errors import InputError
 from chainrule.render import FORMATS, render
+from chainrule.render.printing import folded
 from chainrule.symbolic.core.model import Derivation
 from chainrule.symbolic.core.symbols import BASE_SYMBOLS
 from chainrule.symbolic.derivations.reference import REFERENCE_IDS, reference_derivations
@@ -79,6 +80,12 @@ def register(subparsers) -> None:
         "relu), or one per hidden layer, comma-separated from layer 1 (relu,tanh needs 3 layers)",
     )
     parser.add_argument(
+        "--brief",
+        action="store_true",
+        help="fold every side step (the proof of d(ln x)/dx, ...) into one line of the step "
+        "that uses it; its lines are proven all the same",
+    )
+    parser.add_argument(
         "--list", action="store_true", help="print the catalogue of activations and losses"
     )
     parser.add_argument(
@@ -133,6 +140,8 @@ def _rendered(args: argparse.Namespace) -> CachedDocument:
 
     def make() -> CachedDocument:
         derivations, notes = _derivations(args)
+        if args.brief:
+            derivations = folded(derivations)
         return CachedDocument(render(derivations, args.fmt, version=__version__), notes)
 
     if args.expr is not None or args.activation is not None or args.loss is not None:
@@ -140,6 +149,8 @@ def _rendered(args: argparse.Namespace) -> CachedDocument:
     request = ["derive", *args.ids, "--route", args.route, "--format", args.fmt]
     if args.hidden is not None:
         request += ["--hidden", args.hidden]
+    if args.brief:
+        request.append("--brief")
     return cached_document(request, make, use_cache=not args.no_cache)
 
 

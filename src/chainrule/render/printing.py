@@ -14,6 +14,7 @@ previous step's ``lhs`` is a continuation, shown as ``= after`` under the one be
 
 from __future__ import annotations
 
+import dataclasses
 import keyword
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -37,6 +38,7 @@ __all__ = [
     "expr_mathml",
     "expr_str",
     "expr_text",
+    "folded",
     "has_weak_steps",
     "is_plain_name",
     "is_plain_symbol",
@@ -142,6 +144,38 @@ def is_plain_symbol(symbol: sp.Basic) -> bool:
 def expr_str(expr: sp.Basic) -> str:
     """``expr`` in SymPy syntax, terms in stored order; ``sympy.sympify`` reads it back."""
     return SympySyntaxPrinter().doprint(expr)
+
+
+def folded(derivations: Sequence[Derivation]) -> list[Derivation]:
+    """``derivations`` with every sub-derivation folded into the sentence of the step that
+    leans on it: ``... (side step [ln]: d/dx[ln(x)] = 1/x in 5 steps, each proven exactly)``.
+    The steps were proven all the same; only their lines are left out (``derive --brief``)."""
+    return [_folded(d) for d in derivations]
+
+
+def _folded(derivation: Derivation) -> Derivation:
+    routes = tuple(
+        dataclasses.replace(route, steps=tuple(_folded_step(s) for s in route.steps))
+        for route in derivation.routes
+    )
+    return dataclasses.replace(derivation, routes=routes)
+
+
+def _folded_step(step: Step) -> Step:
+    if not step.subderivations:
+        return step
+    summaries = "; ".join(_summary(sub) for sub in step.subderivations)
+    return dataclasses.replace(step, text=f"{step.text} ({summaries})", subderivations=())
+
+
+def _summary(sub: Derivation) -> str:
+    """One line for a sub-derivation: its equation, its number of steps and how proven."""
+    steps = list(sub.steps())
+    numeric = sum(s.verdict is Verdict.CHECKED_NUMERICALLY for s in steps)
+    how = "each proven exactly" if numeric == 0 else f"{numeric} of them checked numerically"
+    equation = f"{expr_text(sub.goal)} = {expr_text(sub.result)}"
+    count = f"{len(steps)} step" + ("s" if len(steps) != 1 else "")
+    return f"side step [{sub.id}]: {equation} in {count}, {how}"
 
 
 @dataclass(frozen=True)
