@@ -25,6 +25,7 @@ from chainrule.symbolic.core.recipes import DerivationSet
 from chainrule.symbolic.core.trees import add, group, mul, neg
 from chainrule.symbolic.derivations.layers.assembly import Line, assemble, build_route
 from chainrule.symbolic.derivations.layers.lstm_bptt import lstm_through_time
+from chainrule.symbolic.derivations.layers.lstm_gates import preactivation_lines
 from chainrule.symbolic.derivations.layers.lstm_instance import (
     GATE_NAME,
     GATES,
@@ -51,21 +52,12 @@ Gf, Gu, Go, ct = (_N[n] for n in ("Gamma_f", "Gamma_u", "Gamma_o", "ctilde"))
 da_next, dc_next, dc, dc_prev = (_N[n] for n in ("da_next", "dc_next", "dc", "dc_prev"))
 dGf, dGu, dGo, dct = (_N[n] for n in ("dGamma_f", "dGamma_u", "dGamma_o", "dctilde"))
 dconcat, da_prev, dx = _N["dconcat"], _N["da_prev"], _N["dx"]
-_GATE = {"f": Gf, "u": Gu, "c": ct, "o": Go}
-_DGATE = {"f": dGf, "u": dGu, "c": dct, "o": dGo}
 
 _E = (j, i)
 
 
 def _sum(body: sp.Expr, *letters: sp.Symbol) -> sp.Sum:
     return over(NOTATION, body, *letters)
-
-
-def _slope(g: str) -> sp.Expr:
-    """The derivative of gate ``g`` by its pre-activation, in terms of the gate's value."""
-    if g == "c":
-        return group(add(1, neg(ct[_E] ** 2)))
-    return mul(_GATE[g][_E], group(add(1, neg(_GATE[g][_E]))))
 
 
 _TANH_SLOPE = group(add(1, neg(sp.tanh(c[_E]) ** 2)))
@@ -147,16 +139,7 @@ _BACKWARD = (
         "substitute",
         "Substitute dc: the course's dc_prev = dc_next ⊙ Γf + Γo ⊙ (1 - tanh²(c)) ⊙ Γf ⊙ da_next.",
     ),
-    *(
-        Line(
-            _N[f"dz_{g}"][_E],
-            mul(_DGATE[g][_E], _slope(g)),
-            "chain_rule",
-            f"Through {GATE_NAME[g]} to its pre-activation: "
-            + ("tanh' = 1 - c̃²." if g == "c" else f"σ' = Γ{g}(1 - Γ{g})."),
-        )
-        for g in GATES
-    ),
+    *preactivation_lines(_N, _E),
     *(
         Line(
             _N[f"dW{g}"][j, p],

@@ -26,7 +26,12 @@ from dataclasses import dataclass
 import sympy as sp
 
 from chainrule.symbolic.core.trees import add
-from chainrule.symbolic.derivations.layers.lstm_instance import GATE_FUNCTION, GATE_VALUE, GATES
+from chainrule.symbolic.derivations.layers.lstm_instance import (
+    GATE_FUNCTION,
+    GATE_VALUE,
+    GATES,
+    gate_tensors,
+)
 from chainrule.symbolic.derivations.layers.sequences import by_inputs, gradients, span
 from chainrule.symbolic.derivations.layers.windows import grid
 from chainrule.symbolic.proof.instances import Entries, Instance
@@ -41,20 +46,7 @@ i, t, j, l, k, p = (sp.Symbol(n) for n in "itjlkp")  # noqa: E741 - the index le
 
 
 _STATE, _STACK, _INPUT = (n_a, m, T_x), (n_a + n_x, m, T_x), (n_x, m, T_x)
-_GATE_TENSORS = tuple(
-    tensor
-    for g in GATES
-    for tensor in (
-        Tensor(f"W{g}", (n_a, n_a + n_x), stacked=(1,)),
-        Tensor(f"b{g}", (n_a,)),
-        Tensor(f"z_{g}", _STATE),
-        Tensor(GATE_VALUE[g], _STATE),
-        Tensor(f"d{GATE_VALUE[g]}", _STATE, f"∂J/∂{GATE_VALUE[g]}"),
-        Tensor(f"dz_{g}", _STATE, f"∂J/∂z_{g}"),
-        Tensor(f"dW{g}", (n_a, n_a + n_x), f"∂J/∂W{g} (summed over the steps)", stacked=(1,)),
-        Tensor(f"db{g}", (n_a,), f"∂J/∂b{g} (summed over the steps)"),
-    )
-)
+_GATE_TENSORS = gate_tensors(_STATE, "(summed over the steps)")
 _TENSORS = (
     Tensor("x", _INPUT, "the input"),
     Tensor("a0", (n_a, m), "the input (the first hidden state)"),

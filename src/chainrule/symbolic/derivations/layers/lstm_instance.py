@@ -35,6 +35,7 @@ from chainrule.symbolic.proof.tensors import Notation, Tensor
 __all__ = [
     "GATES",
     "GATE_FUNCTION",
+    "gate_tensors",
     "GATE_NAME",
     "GATE_VALUE",
     "NOTATION",
@@ -65,20 +66,30 @@ GATE_NAME = {
 sigma = sp.Function("sigma")
 
 _STATE, _STACK = (n_a, m), (n_a + n_x, m)
-_GATE_TENSORS = tuple(
-    tensor
-    for g in GATES
-    for tensor in (
-        Tensor(f"W{g}", (n_a, n_a + n_x), stacked=(1,)),
-        Tensor(f"b{g}", (n_a,)),
-        Tensor(f"z_{g}", _STATE),
-        Tensor(GATE_VALUE[g], _STATE),
-        Tensor(f"d{GATE_VALUE[g]}", _STATE, f"∂J/∂{GATE_VALUE[g]}"),
-        Tensor(f"dz_{g}", _STATE, f"∂J/∂z_{g}"),
-        Tensor(f"dW{g}", (n_a, n_a + n_x), f"∂J/∂W{g}", stacked=(1,)),
-        Tensor(f"db{g}", (n_a,), f"∂J/∂b{g}"),
+
+
+def gate_tensors(state: tuple[sp.Expr, ...], summed: str = "") -> tuple[Tensor, ...]:
+    """Every gate's weights, bias, pre-activation, value and their gradients, the values
+    over ``state`` ((n_a, m) for a cell, (n_a, m, T_x) through time); ``summed`` follows the
+    meaning of the weight gradients ("(summed over the steps)")."""
+    suffix = f" {summed}" if summed else ""
+    return tuple(
+        tensor
+        for g in GATES
+        for tensor in (
+            Tensor(f"W{g}", (n_a, n_a + n_x), stacked=(1,)),
+            Tensor(f"b{g}", (n_a,)),
+            Tensor(f"z_{g}", state),
+            Tensor(GATE_VALUE[g], state),
+            Tensor(f"d{GATE_VALUE[g]}", state, f"∂J/∂{GATE_VALUE[g]}"),
+            Tensor(f"dz_{g}", state, f"∂J/∂z_{g}"),
+            Tensor(f"dW{g}", (n_a, n_a + n_x), f"∂J/∂W{g}{suffix}", stacked=(1,)),
+            Tensor(f"db{g}", (n_a,), f"∂J/∂b{g}{suffix}"),
+        )
     )
-)
+
+
+_GATE_TENSORS = gate_tensors(_STATE)
 _TENSORS = (
     Tensor("x", (n_x, m), "the input"),
     Tensor("a_prev", _STATE, "the input (the previous hidden state)"),
