@@ -111,10 +111,8 @@ def _derivation(derivation: Derivation, depth: int) -> list[str]:
 
 def _route(route: Route, agree: bool, depth: int) -> list[str]:
     lines = [r"\textbf{Route: " + text_mode(route.name) + "}"]
-    for segment in aligned_segments(route, _annotation, _rhs, _lhs, _wide):
+    for segment in aligned_segments(route, _annotation, _rhs, _lhs, _wide, _wide_rhs):
         rows = [row + r" \\" for row in segment.rows[:-1]] + [segment.rows[-1]]
-        if segment.annotation is not None:  # a wide step: the formula on the whole line
-            rows = [_widen(row) for row in rows]
         lines += [r"\begin{align*}", *rows, r"\end{align*}"]
         if segment.annotation is not None:
             lines += [r"\begin{flushright}" + segment.annotation + r"\end{flushright}"]
@@ -174,9 +172,9 @@ def _wider_part(fraction: re.Match[str]) -> str:
     return max(fraction[1], fraction[2], key=len)
 
 
-def _widen(row: str) -> str:
-    """A wide step's row with its right side allowed the whole line (shrunk only beyond it)."""
-    return row.replace("{" + _RHS_WIDTH + "}", "{" + _WIDE_WIDTH + "}", 1)
+def _wide_rhs(expr: sp.Basic) -> str:
+    """A wide step's right side, allowed the whole line (shrunk only beyond it)."""
+    return _fit(_WIDE_WIDTH, _math(expr))
 
 
 def _annotation(step: Step) -> str:

@@ -290,14 +290,16 @@ def aligned_segments(
     math: Callable[[sp.Basic], str] = expr_latex,
     lhs_math: Callable[[sp.Basic], str] | None = None,
     wide: Callable[[Step], bool] | None = None,
+    wide_math: Callable[[sp.Basic], str] | None = None,
 ) -> list[Segment]:
     """Cut a route into ``lhs &= after && annotation`` rows, split where sub-derivations sit.
 
     ``annotate`` gives the right-hand column of a step (its mark and move sentence), ``math``
     the LaTeX of an expression, ``lhs_math`` that of a left-hand side (``math`` if None).
     A step for which ``wide`` is true gets a segment of its own, the annotation apart, so that
-    its formula may take the whole line.
+    its formula (``wide_math``, ``math`` if None) may take the whole line.
     """
+    wide_math = wide_math or math
     lhs_math = lhs_math or math
     segments: list[Segment] = []
     rows: list[str] = []
@@ -307,7 +309,7 @@ def aligned_segments(
             if rows:
                 segments.append(Segment(tuple(rows), ()))
                 rows = []
-            row = f"{lhs}&= {math(line.step.after)}"
+            row = f"{lhs}&= {wide_math(line.step.after)}"
             annotation = annotate(line.step)
             segments.append(Segment((row,), line.step.subderivations, annotation))
             continue
