@@ -33,7 +33,7 @@ def test_a_wrong_step_exits_1_with_counterexample_line_and_diagnosis(capsys) -> 
     assert status == 1
     assert "first wrong step, line 8" in out
     assert "counterexample: at a = " in out
-    assert "chainrule's line (the rules of differentiation): (-1 + y) · 1/(1 - a) · (-1)" in out
+    assert "chainrule's line (the rules of differentiation): (y - 1) · 1/(1 - a) · (-1)" in out
     assert "diagnosis: d/dx ln(1 - x) taken as 1/(1 - x)" in out
 
 

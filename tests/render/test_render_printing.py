@@ -175,3 +175,20 @@ def test_folded_sums_up_a_side_step_and_says_how_it_was_checked():
     )
     (text,) = [s.text for s in folded([planted])[0].routes[0].steps if "side step" in s.text]
     assert "in 1 step, 1 of them checked numerically" in text
+
+
+@pytest.mark.parametrize(
+    ("expr", "text", "latex"),
+    [
+        (-1 + sigma(z), "σ(z) - 1", r"\sigma\left(z\right) - 1"),
+        ((y - 1) * z, "z(y - 1)", r"z \left(y - 1\right)"),
+        (3 * z - 2, "3z - 2", "3 z - 2"),
+        (1 - y, "1 - y", "1 - y"),
+    ],
+)
+def test_a_negative_number_that_sympy_stores_first_is_written_last(expr, text, latex):
+    """The course's y - 1 and σ(z) - 1, where SymPy stores -1 + y; 1 - y stays as it is."""
+    assert expr_text(expr) == text
+    assert expr_latex(expr) == latex
+    mathml = expr_mathml(expr)
+    assert not mathml.startswith('<math display="inline" displaystyle="true"><mrow><mo>&#8722;')

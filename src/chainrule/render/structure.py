@@ -5,7 +5,9 @@ must not lose its outer minus, and ``1/(1+e^{-z}) · e^{-z}/(1+e^{-z})`` must no
 fraction. SymPy's printers sort terms and merge factors, so :class:`StructuredPrinter` replaces
 their rules for sums, products, derivatives and ``UnevaluatedExpr`` with these:
 
-- the terms of a sum print in stored order; a sum stored inside a sum keeps its parentheses;
+- the terms of a sum print in stored order, except that a negative number SymPy stored first
+  is written last (``σ(z) - 1``, ``y - 1``, as the course writes them); a sum stored inside a
+  sum keeps its parentheses;
 - a product reads as one fraction, numerator over denominator, as SymPy prints it, when it is
   *flat* (no nested product, no wrapped product or fraction, at most one number and only in
   front) or when it is ``N · 1/D`` (``frac(N, D)``), whatever ``N`` is;
@@ -41,6 +43,12 @@ from chainrule.render.forms import (
 )
 
 __all__ = ["StructuredPrinter"]
+
+
+def _negative_number(term: sp.Basic) -> bool:
+    """A term that is a negative number (SymPy stores a sum's number first: -1 + y)."""
+    inner = unwrap(term)
+    return bool(inner.is_Number and inner.is_negative)
 
 
 class StructuredPrinter:
@@ -93,7 +101,10 @@ class StructuredPrinter:
         return self._print(expr.args[0])
 
     def _print_Add(self, expr: sp.Add, order: str | None = None) -> Any:
-        signed = [self._signed(term) for term in expr.args]
+        terms = list(expr.args)
+        if len(terms) > 1 and _negative_number(terms[0]):  # σ(z) - 1, not -1 + σ(z)
+            terms.append(terms.pop(0))
+        signed = [self._signed(term) for term in terms]
         if isinstance(expr, sp.MatAdd):  # SymPy sorts matrix sums; show A - Y, not -Y + A
             signed.sort(key=lambda pair: pair[0])
         parts: list[Any] = []
