@@ -164,14 +164,9 @@ def _powers(sentence: str) -> list[tuple[int, int, str, str]]:
 def _plain_math(text: str) -> str:
     """A piece of a sentence's plain math as LaTeX: its powers as ``^{...}``, function words
     upright (``\\ln``), TeX's special characters escaped."""
-    out: list[str] = []
-    done = 0
-    for start, end, base, exponent in _powers(text):
-        out.append(_math_words(text[done:start]))
-        out.append(_plain_math(base) + "^{" + _plain_math(exponent) + "}")
-        done = end
-    out.append(_math_words(text[done:]))
-    return "".join(out)
+    return "".join(
+        piece if is_math else _math_words(piece) for is_math, piece in sentence_pieces(text)
+    )
 
 
 def _math_words(text: str) -> str:
